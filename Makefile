@@ -1,0 +1,91 @@
+# pgyer-relay: GNU Makefile.  `make`, `make check`, `make install`.
+# Quiet by default; `make V=1` shows the commands.
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/lib/cgi-bin
+SYSCONFDIR ?= /etc
+MANDIR	?= $(PREFIX)/share/man
+DATADIR	?= $(PREFIX)/share/pgyer-relay
+DESTDIR	?=
+
+CC	?= cc
+PKG_CONFIG ?= pkg-config
+PKGS	= yajl libcurl libcrypto
+BUILD	?= cgi-bin/.obj
+
+CFLAGS	?= -O2 -g
+WARN	= -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
+	  -Wstrict-prototypes -Wmissing-prototypes -Wwrite-strings \
+	  -Wpointer-arith -Wundef
+HARDEN	= -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+DEFS	= -D_POSIX_C_SOURCE=200809L \
+	  -DDEFAULT_CONFIG='"$(SYSCONFDIR)/pgyer-relay/config.json"'
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS))
+ALL_CFLAGS = $(WARN) $(HARDEN) $(DEFS) $(PKG_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
+ALL_LDFLAGS = -Wl,-z,relro,-z,now $(LDFLAGS) $(EXTRA_LDFLAGS)
+
+SRC	= $(wildcard src/*.c)
+OBJ	= $(SRC:src/%.c=$(BUILD)/%.o)
+LIBOBJ	= $(filter-out $(BUILD)/main.o,$(OBJ))
+LIB	= $(BUILD)/libpgyer.a
+CGI	?= cgi-bin/pgyer-relay.cgi
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+ifeq ($(V),1)
+Q =
+msg = @true
+else
+Q = @
+msg = @printf '  %-6s %s\n'
+endif
+
+.PHONY: all check unit install uninstall clean demo serve bench fuzz
+all: $(CGI)
+
+$(CGI): $(BUILD)/main.o $(LIB)
+	$(msg) LINK $@
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(LIB): $(LIBOBJ)
+	$(msg) AR $@
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/%.o: src/%.c
+	$(msg) CC $<
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(LIB)
+	$(msg) CC $<
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Isrc $(ALL_LDFLAGS) \
+	    -o $@ $< $(LIB) $(PKG_LIBS)
+
+unit: $(UNIT_BIN)
+
+# Every test: unit and CGI tests, then the same under ASan+UBSan, then the
+# CGI tests under valgrind.  The last line is "N passed, N failed".
+check: all unit
+	$(Q)BUILD=$(BUILD) CGI=$(CGI) MAKE=$(MAKE) sh tests/run.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/pgyer-relay
+	install -m 0755 $(CGI) $(DESTDIR)$(BINDIR)/pgyer-relay.cgi
+	test -e $(DESTDIR)$(SYSCONFDIR)/pgyer-relay/config.json || \
+	    install -m 0640 etc/config.example.json \
+	    $(DESTDIR)$(SYSCONFDIR)/pgyer-relay/config.json
+	install -d $(DESTDIR)$(DATADIR)
+	install -m 0644 etc/config.example.json $(DESTDIR)$(DATADIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/pgyer-relay.cgi
+	rm -rf $(DESTDIR)$(DATADIR)
+	@echo "kept $(DESTDIR)$(SYSCONFDIR)/pgyer-relay/config.json"
+
+clean:
+	rm -rf $(BUILD) $(CGI)
+
+-include $(OBJ:.o=.d)

@@ -1,0 +1,3 @@
+build/buf.o: src/buf.c src/buf.h src/xalloc.h
+src/buf.h:
+src/xalloc.h:

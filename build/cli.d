@@ -1,0 +1,2 @@
+build/cli.o: src/cli.c src/cli.h
+src/cli.h:

@@ -1,0 +1,4 @@
+build/deliver.o: src/deliver.c src/deliver.h src/robot.h src/config.h
+src/deliver.h:
+src/robot.h:
+src/config.h:

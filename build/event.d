@@ -1,0 +1,2 @@
+build/event.o: src/event.c src/event.h
+src/event.h:

@@ -1,0 +1,3 @@
+build/log.o: src/log.c src/buf.h src/log.h
+src/buf.h:
+src/log.h:

@@ -1,0 +1,2 @@
+build/sign.o: src/sign.c src/sign.h
+src/sign.h:

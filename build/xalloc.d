@@ -1,0 +1,2 @@
+build/xalloc.o: src/xalloc.c src/xalloc.h
+src/xalloc.h:

@@ -1,0 +1,293 @@
+/* The CGI side: see cgi.h. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <yajl/yajl_gen.h>
+
+#include "buf.h"
+#include "cgi.h"
+
+#define READ_CHUNK	65536
+/* A body longer than this is not drained but cut off (the server then
+ * closes the connection); draining it would only feed a hostile client. */
+#define DRAIN_MAX	(64UL * 1024 * 1024)
+
+const int cgi_status_codes[HTTP__MAX] = {
+	200, 202, 400, 403, 404, 405, 408, 413, 415, 500, 502, 503, 504,
+};
+
+const char *const cgi_status_lines[HTTP__MAX] = {
+	"200 OK",
+	"202 Accepted",
+	"400 Bad Request",
+	"403 Forbidden",
+	"404 Not Found",
+	"405 Method Not Allowed",
+	"408 Request Timeout",
+	"413 Content Too Large",
+	"415 Unsupported Media Type",
+	"500 Internal Server Error",
+	"502 Bad Gateway",
+	"503 Service Unavailable",
+	"504 Gateway Timeout",
+};
+
+static volatile sig_atomic_t responded;
+static char emergency[512];
+static size_t emergency_len;
+
+int
+cgi_is_json(const char *ct)
+{
+	size_t	 n;
+
+	if (ct == NULL)
+		return 0;
+	ct += strspn(ct, " \t");
+	n = strlen("application/json");
+	if (strncasecmp(ct, "application/json", n) != 0)
+		return 0;
+	ct += n;
+	ct += strspn(ct, " \t");
+	return *ct == '\0' || *ct == ';';
+}
+
+/* read() that retries on EINTR.  Returns bytes read, 0 at EOF, -1. */
+static ssize_t
+read_some(int fd, char *p, size_t n)
+{
+	ssize_t	 r;
+
+	do
+		r = read(fd, p, n);
+	while (r == -1 && errno == EINTR);
+	return r;
+}
+
+/* Reads and discards up to left bytes (to EOF when left is -1). */
+static void
+drain(int fd, long long left)
+{
+	char	 sink[READ_CHUNK];
+	size_t	 want;
+	ssize_t	 r;
+	unsigned long long total = 0;
+
+	while (left != 0 && total < DRAIN_MAX) {
+		want = sizeof(sink);
+		if (left > 0 && (unsigned long long)left < want)
+			want = (size_t)left;
+		if ((r = read_some(fd, sink, want)) <= 0)
+			return;
+		total += (size_t)r;
+		if (left > 0)
+			left -= r;
+	}
+}
+
+/*
+ * RFC 3875 4.1.2: CONTENT_LENGTH is 1*digit.  Returns the length, -1 when
+ * unset or empty (read to EOF), -2 when malformed.
+ */
+static long long
+parse_length(const char *s)
+{
+	long long	 n = 0;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -2;
+		if (n > (1LL << 50))
+			return -2;
+		n = n * 10 + (*s - '0');
+	}
+	return n;
+}
+
+enum http_status
+cgi_read_body(int fd, const char *content_length, size_t max,
+    struct buf *out, char *err, size_t errlen)
+{
+	char		 chunk[READ_CHUNK];
+	long long	 want;
+	ssize_t		 r;
+	size_t		 room;
+
+	want = parse_length(content_length);
+	if (want == -2) {
+		snprintf(err, errlen, "CONTENT_LENGTH is not a number");
+		return HTTP_400;
+	}
+	if (want >= 0 && (unsigned long long)want > max) {
+		drain(fd, want);
+		snprintf(err, errlen, "body of %lld bytes is over the limit "
+		    "of %zu bytes (max_body_bytes)", want, max);
+		return HTTP_413;
+	}
+	for (;;) {
+		room = want >= 0 ? (size_t)want - out->len : max + 1 - out->len;
+		if (room == 0)
+			break;
+		if (room > sizeof(chunk))
+			room = sizeof(chunk);
+		if ((r = read_some(fd, chunk, room)) == -1) {
+			snprintf(err, errlen, "reading the body: %s",
+			    strerror(errno));
+			return HTTP_400;
+		}
+		if (r == 0)
+			break;
+		buf_append(out, chunk, (size_t)r);
+		if (want < 0 && out->len > max) {
+			drain(fd, -1);
+			snprintf(err, errlen, "body is over the limit of %zu "
+			    "bytes (max_body_bytes)", max);
+			return HTTP_413;
+		}
+	}
+	if (want >= 0 && out->len < (size_t)want) {
+		snprintf(err, errlen, "body ended after %zu of %lld bytes",
+		    out->len, want);
+		return HTTP_400;
+	}
+	if (out->len == 0) {
+		snprintf(err, errlen, "empty body: POST the PGYER event as "
+		    "JSON");
+		return HTTP_400;
+	}
+	return HTTP_200;
+}
+
+void
+cgi_drain(int fd, const char *content_length)
+{
+	long long	 want = parse_length(content_length);
+
+	if (want != -2)
+		drain(fd, want);
+}
+
+/* write() all of it, retrying on EINTR and short writes. */
+static void
+write_all(const char *p, size_t n)
+{
+	ssize_t	 w;
+
+	while (n > 0) {
+		w = write(STDOUT_FILENO, p, n);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+void
+cgi_respond(enum http_status st, const char *headers, const char *body,
+    size_t len)
+{
+	struct buf	 out = { 0 };
+
+	if (responded)
+		return;
+	responded = 1;
+	buf_printf(&out, "Status: %s\r\n%sContent-Type: application/json\r\n"
+	    "Content-Length: %zu\r\nCache-Control: no-store\r\n"
+	    "X-Content-Type-Options: nosniff\r\n\r\n",
+	    cgi_status_lines[st], headers != NULL ? headers : "", len + 1);
+	buf_append(&out, body, len);
+	buf_putc(&out, '\n');
+	write_all(out.data, out.len);
+	buf_free(&out);
+}
+
+/* Prepares a complete response in emergency[] (no allocation later). */
+static void
+prepare_emergency(enum http_status st, const char *msg)
+{
+	int	 n;
+
+	n = snprintf(emergency, sizeof(emergency), "Status: %s\r\n"
+	    "Content-Type: application/json\r\nCache-Control: no-store\r\n"
+	    "\r\n{\"error\":\"%s\"}\n", cgi_status_lines[st], msg);
+	emergency_len = n < 0 ? 0 : (size_t)n >= sizeof(emergency) ?
+	    sizeof(emergency) - 1 : (size_t)n;
+}
+
+static void
+on_alarm(int sig)
+{
+	static const char line[] = "pgyer-relay: deadline passed, "
+	    "answered by the backstop\n";
+
+	(void)sig;
+	if (!responded) {
+		responded = 1;
+		write_all(emergency, emergency_len);
+	}
+	(void)!write(STDERR_FILENO, line, sizeof(line) - 1);
+	_exit(0);
+}
+
+void
+cgi_deadline(unsigned int seconds, enum http_status st, const char *msg)
+{
+	struct sigaction sa;
+
+	alarm(0);
+	if (seconds == 0)
+		return;
+	prepare_emergency(st, msg);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(seconds);
+}
+
+void
+cgi_out_of_memory(void)
+{
+	alarm(0);
+	if (!responded) {
+		prepare_emergency(HTTP_500, "out of memory");
+		responded = 1;
+		write_all(emergency, emergency_len);
+	}
+}
+
+int
+cgi_responded(void)
+{
+	return responded;
+}
+
+void
+cgi_error(enum http_status st, const char *msg)
+{
+	yajl_gen	 g;
+	const unsigned char *p;
+	size_t		 len;
+
+	if ((g = yajl_gen_alloc(NULL)) == NULL) {
+		cgi_respond(st, NULL, "{}", 2);
+		return;
+	}
+	yajl_gen_map_open(g);
+	yajl_gen_string(g, (const unsigned char *)"error", 5);
+	yajl_gen_string(g, (const unsigned char *)msg, strlen(msg));
+	yajl_gen_map_close(g);
+	yajl_gen_get_buf(g, &p, &len);
+	cgi_respond(st, st == HTTP_405 ? "Allow: POST\r\n" : NULL,
+	    (const char *)p, len);
+	yajl_gen_free(g);
+}

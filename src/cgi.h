@@ -1,0 +1,52 @@
+/*
+ * The CGI side (RFC 3875): request variables, the body, the response.
+ */
+#ifndef CGI_H
+#define CGI_H
+
+#include <stddef.h>
+
+struct buf;
+
+enum http_status {
+	HTTP_200, HTTP_202, HTTP_400, HTTP_403, HTTP_404, HTTP_405,
+	HTTP_408, HTTP_413, HTTP_415, HTTP_500, HTTP_502, HTTP_503, HTTP_504,
+	HTTP__MAX
+};
+
+extern const int cgi_status_codes[HTTP__MAX];		/* 200, ... */
+extern const char *const cgi_status_lines[HTTP__MAX];	/* "200 OK" */
+
+/* 1 when ct is application/json (any parameters, any case). */
+int	 cgi_is_json(const char *ct);
+/*
+ * Reads the body from fd into out.  With content_length set and
+ * non-empty, exactly that many bytes; else to EOF.  Returns HTTP_200, or
+ * HTTP_400 (bad length, stdin ended early, empty), HTTP_413 (over max;
+ * the rest is drained) with the reason in err.
+ */
+enum http_status cgi_read_body(int fd, const char *content_length,
+	    size_t max, struct buf *out, char *err, size_t errlen);
+/* Reads and discards the rest of the body (before refusing a request:
+ * fcgiwrap answers 502 when the body is left unread). */
+void	 cgi_drain(int fd, const char *content_length);
+/* Writes a complete response: status, optional extra header lines
+ * ("Name: value\r\n" each), Content-Type: application/json, body. */
+void	 cgi_respond(enum http_status, const char *headers,
+	    const char *body, size_t len);
+/*
+ * Arms the backstop: after seconds, a response with st and msg (ASCII,
+ * prepared now, written by the signal handler without allocating) is sent
+ * unless one was, and the process exits.  0 disarms.
+ */
+void	 cgi_deadline(unsigned int seconds, enum http_status st,
+	    const char *msg);
+/* Writes a prepared 500 without allocating, then exits: for when memory
+ * runs out. */
+void	 cgi_out_of_memory(void);
+/* 1 once a response has been written. */
+int	 cgi_responded(void);
+/* Responds {"error": msg} with the status. */
+void	 cgi_error(enum http_status, const char *msg);
+
+#endif

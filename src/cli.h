@@ -1,0 +1,10 @@
+/* The command line: --check, --dry-run, --version, --help. */
+#ifndef CLI_H
+#define CLI_H
+
+/* Runs the command line; returns the exit status. */
+int	 cli_main(int argc, char *argv[]);
+/* The configuration path: $PGYER_RELAY_CONFIG, else the built-in one. */
+const char *cli_config_path(void);
+
+#endif

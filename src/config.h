@@ -1,0 +1,85 @@
+/*
+ * The configuration: one JSON file (comments allowed), parsed with yajl.
+ * Every problem is reported with its place, one line each, e.g.
+ * "apps.oooplay_test.webhooks[1].evnts: unknown key".
+ */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stddef.h>
+
+struct buf;
+
+#define APP_WEBHOOKS_MAX	3
+
+enum robot_type {
+	ROBOT_WECOM,
+	ROBOT_DINGTALK,
+	ROBOT_FEISHU,
+	ROBOT_JSON,
+	ROBOT__MAX
+};
+
+enum lang {
+	LANG_ZH,
+	LANG_EN,
+	LANG__MAX
+};
+
+enum msg_format {
+	FORMAT_MARKDOWN,	/* wecom/dingtalk markdown, feishu post */
+	FORMAT_TEXT,		/* plain text for every robot */
+	FORMAT__MAX
+};
+
+struct strlist {
+	char	**v;
+	size_t	  n;
+};
+
+struct webhook {
+	char		*name;
+	enum robot_type	 type;
+	char		*url;
+	char		*secret;	/* NULL: unsigned */
+	char		*keyword;	/* NULL: none */
+	struct strlist	 at_mobiles;
+	struct strlist	 at_user_ids;
+	int		 at_all;
+	struct strlist	 events;	/* as written; "*" matches all */
+	int		 enabled;	/* default 1 */
+	char		*template;	/* NULL: built-in */
+	enum msg_format	 format;	/* default FORMAT_MARKDOWN */
+};
+
+struct app {
+	char		*key;
+	char		*token;		/* NULL: no token required */
+	struct webhook	 webhooks[APP_WEBHOOKS_MAX];
+	size_t		 n_webhooks;
+};
+
+struct config {
+	long		 timeout_ms;	/* default 5000 */
+	size_t		 max_body_bytes;	/* default 65536 */
+	char		*timezone;	/* default "Asia/Shanghai" */
+	enum lang	 language;	/* default LANG_ZH */
+	char		*proxy;		/* NULL or "": none */
+	struct app	*apps;
+	size_t		 n_apps;
+};
+
+extern const char *const robot_type_names[ROBOT__MAX];	/* "wecom", ... */
+
+/*
+ * Parses a configuration.  Returns it, or NULL after appending one line
+ * per problem ("place: what is wrong\n") to errors.  The caller frees the
+ * result with config_free().
+ */
+struct config	*config_parse(const char *text, size_t len, struct buf *errors);
+/* Reads and parses path; a read failure is reported like a parse error. */
+struct config	*config_load(const char *path, struct buf *errors);
+const struct app *config_app(const struct config *, const char *key);
+void		 config_free(struct config *);
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * Sends requests in parallel through one curl multi handle, under one
+ * overall deadline.  The only file that includes curl.
+ */
+#ifndef DELIVER_H
+#define DELIVER_H
+
+#include <stddef.h>
+
+#include "robot.h"
+
+struct config;
+
+struct delivery {
+	/* in */
+	const char	*name;		/* webhook name, for the log */
+	enum robot_type	 type;		/* whose judge() reads the reply */
+	struct request	 req;
+	/* out */
+	int		 ok;
+	int		 timed_out;
+	long		 http_status;	/* 0: no reply */
+	long		 ms;		/* wall time of this delivery */
+	struct verdict	 v;		/* errcode/errmsg; says what failed */
+};
+
+/*
+ * Sends every d[i].req at once and fills the results.  timeout_ms bounds
+ * the whole call; proxy ("" or NULL: none) is the only proxy used.
+ * Returns 0, or -1 with err when curl itself could not be set up.
+ */
+int	 deliver_all(struct delivery *d, size_t n, long timeout_ms,
+	    const char *proxy, char *err, size_t errlen);
+
+#endif

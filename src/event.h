@@ -1,0 +1,70 @@
+/*
+ * One PGYER event, decoded from the request body with yajl's streaming
+ * parser.  Only the fields below are kept; every other key, and every
+ * nested value, is skipped.  Keys match case-insensitively ("Type" is
+ * "type"); a string or a number is accepted for every field and kept as
+ * its text.  Memory is bounded whatever the body: each kept string is cut
+ * (at a UTF-8 character boundary) at EVENT_FIELD_MAX bytes and nesting
+ * deeper than EVENT_DEPTH_MAX is refused.
+ */
+#ifndef EVENT_H
+#define EVENT_H
+
+#include <stddef.h>
+
+#define EVENT_FIELD_MAX	8192
+#define EVENT_DEPTH_MAX	32
+
+enum event_field {
+	EV_ACTION,
+	EV_TITLE,
+	EV_LINK,
+	EV_MESSAGE,
+	EV_TYPE,
+	EV_OS_VERSION,
+	EV_BUILD_VERSION,
+	EV_CREATED,
+	EV_UPDATED,
+	EV_TIMESTAMP,
+	EV_APPSIZE,
+	EV_DEVICE_TYPE,
+	EV_NOTES,
+	EV__MAX
+};
+
+/* Lowercase key names, indexed by enum event_field: "action", ... */
+extern const char *const event_field_names[EV__MAX];
+
+struct event {
+	/* NUL-terminated valid UTF-8 without NUL bytes; NULL when absent. */
+	char		*field[EV__MAX];
+	/* Unix seconds from "timestamp", valid when has_timestamp. */
+	long long	 timestamp;
+	int		 has_timestamp;
+};
+
+struct event_parser;
+
+/* Starts decoding into ev, which must be zeroed; ev stays the caller's. */
+struct event_parser *event_parser_new(struct event *ev);
+/*
+ * Feeds the next len bytes.  Returns 0, or -1 with a short reason in err
+ * (what was wrong and at which byte offset; never an excerpt of the body).
+ */
+int	 event_parser_feed(struct event_parser *, const void *, size_t,
+	    char *err, size_t errlen);
+/* Ends the document: -1 with a reason when it is incomplete or invalid. */
+int	 event_parser_finish(struct event_parser *, char *err, size_t errlen);
+void	 event_parser_free(struct event_parser *);
+
+/* The whole body at once, fed in large chunks.  0 or -1 as above. */
+int	 event_parse(struct event *, const void *, size_t,
+	    char *err, size_t errlen);
+/* Frees the fields, NULL-safe; ev itself is the caller's. */
+void	 event_free(struct event *);
+
+/* The app key at the end of a PGYER link ("https://www.pgyer.com/KEY"),
+ * newly allocated, or NULL when the link has none. */
+char	*event_link_app(const char *link);
+
+#endif

@@ -1,0 +1,191 @@
+/*
+ * pgyer-relay: receives a PGYER webhook event as a CGI request and relays
+ * it to the app's subscribed chat robots.  This file is the pipeline only:
+ * request -> config -> body -> event -> app -> webhooks -> deliver ->
+ * respond.  Each step that refuses the request answers once, here.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cgi.h"
+#include "cli.h"
+#include "config.h"
+#include "deliver.h"
+#include "event.h"
+#include "log.h"
+#include "relay.h"
+#include "sign.h"
+#include "summary.h"
+#include "url.h"
+#include "xalloc.h"
+
+/* How long a client may take to send its body. */
+#define READ_DEADLINE_S	30
+
+struct req {
+	const char	*content_length;
+	char		*app_key;
+	struct config	*cfg;
+	struct buf	 body;
+	struct event	 ev;
+	struct delivery	 d[APP_WEBHOOKS_MAX];
+	size_t		 n;
+	int		 body_read;
+};
+
+/* Refuses the request: drains an unread body, logs, answers. */
+static int
+refuse(struct req *r, enum http_status st, const char *msg)
+{
+	if (!r->body_read)
+		cgi_drain(STDIN_FILENO, r->content_length);
+	log_msg("%d %s%s%s", cgi_status_codes[st], msg,
+	    r->app_key != NULL ? " app=" : "",
+	    r->app_key != NULL ? r->app_key : "");
+	cgi_error(st, msg);
+	return 0;
+}
+
+static void
+log_errors(const struct buf *errors)
+{
+	const char	*p = errors->data != NULL ? errors->data : "";
+	size_t		 n;
+
+	while (*p != '\0') {
+		n = strcspn(p, "\n");
+		log_msg("config: %.*s", (int)n, p);
+		p += n + (p[n] == '\n');
+	}
+}
+
+/* The app key: ?app=KEY, else the last path segment of the link. */
+static char *
+find_app(const char *query, const struct event *ev)
+{
+	char	*key;
+
+	if ((key = url_query_param(query, "app")) != NULL)
+		return key;
+	if (ev->field[EV_LINK] != NULL)
+		return event_link_app(ev->field[EV_LINK]);
+	return NULL;
+}
+
+static int
+relay(struct req *r)
+{
+	const char		*query = getenv("QUERY_STRING");
+	const char		*method = getenv("REQUEST_METHOD");
+	const struct app	*app;
+	struct buf		 errors = { 0 }, out = { 0 };
+	char			 err[256], *token;
+	enum http_status	 st;
+	long long		 start;
+
+	r->content_length = getenv("CONTENT_LENGTH");
+	if (strcmp(method, "POST") != 0)
+		return refuse(r, HTTP_405, "only POST is accepted");
+	if (!cgi_is_json(getenv("CONTENT_TYPE")))
+		return refuse(r, HTTP_415,
+		    "Content-Type must be application/json");
+
+	if ((r->cfg = config_load(cli_config_path(), &errors)) == NULL) {
+		log_errors(&errors);
+		buf_free(&errors);
+		return refuse(r, HTTP_500, "configuration error: see the "
+		    "server's error log, or run pgyer-relay.cgi --check");
+	}
+
+	st = cgi_read_body(STDIN_FILENO, r->content_length,
+	    r->cfg->max_body_bytes, &r->body, err, sizeof(err));
+	r->body_read = 1;
+	if (st != HTTP_200)
+		return refuse(r, st, err);
+	cgi_deadline(0, HTTP_504, "");
+
+	if (event_parse(&r->ev, r->body.data, r->body.len, err,
+	    sizeof(err)) == -1) {
+		char	 msg[300];
+
+		snprintf(msg, sizeof(msg), "invalid JSON: %s", err);
+		return refuse(r, HTTP_400, msg);
+	}
+	if (r->ev.field[EV_TYPE] == NULL || r->ev.field[EV_TYPE][0] == '\0')
+		return refuse(r, HTTP_400, "the event has no \"type\"");
+	if ((r->app_key = find_app(query, &r->ev)) == NULL)
+		return refuse(r, HTTP_400, "no app: add ?app=KEY to the "
+		    "webhook URL, or send a \"link\" ending in the app key");
+	if ((app = config_app(r->cfg, r->app_key)) == NULL)
+		return refuse(r, HTTP_404, "unknown app");
+	if (app->token != NULL) {
+		token = url_query_param(query, "token");
+		st = token != NULL && sign_equal(token, app->token) ?
+		    HTTP_200 : HTTP_403;
+		free(token);
+		if (st != HTTP_200)
+			return refuse(r, HTTP_403, "missing or wrong ?token=");
+	}
+
+	start = relay_now_ms();
+	r->n = relay_prepare(r->cfg, app, &r->ev, r->body.data, r->body.len,
+	    start, NULL, r->d);
+	if (r->n > 0) {
+		/* The backstop: curl has its own deadline, this is if not. */
+		cgi_deadline((unsigned int)(r->cfg->timeout_ms / 1000) + 2,
+		    HTTP_504, "deadline passed before the robots answered");
+		if (deliver_all(r->d, r->n, r->cfg->timeout_ms,
+		    r->cfg->proxy, err, sizeof(err)) == -1) {
+			log_msg("cannot deliver: %s", err);
+			return refuse(r, HTTP_500, "cannot start delivery");
+		}
+		cgi_deadline(0, HTTP_504, "");
+	}
+	for (size_t i = 0; i < r->n; i++)
+		log_msg("app=%s type=%s webhook=\"%s\" %s%s%s ms=%ld",
+		    r->app_key, r->ev.field[EV_TYPE], r->d[i].name,
+		    r->d[i].ok ? "delivered" : r->d[i].timed_out ?
+		    "timeout" : "failed", r->d[i].ok ? "" : ": ",
+		    r->d[i].ok ? "" : r->d[i].v.errmsg, r->d[i].ms);
+	st = summary_status(r->d, r->n);
+	summary_json(&out, r->app_key, r->ev.field[EV_TYPE], r->d, r->n);
+	log_msg("%d app=%s type=%s webhooks=%zu ms=%lld",
+	    cgi_status_codes[st], r->app_key, r->ev.field[EV_TYPE], r->n,
+	    relay_now_ms() - start);
+	cgi_respond(st, NULL, out.data, out.len);
+	buf_free(&out);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct req	 r;
+	int		 rc;
+
+	/*
+	 * Under CGI, ignore argv: RFC 3875 4.4 lets a server pass a query
+	 * without '=' as arguments, so "?--dry-run" must not reach the CLI.
+	 */
+	if (getenv("REQUEST_METHOD") == NULL)
+		return cli_main(argc, argv);
+
+	signal(SIGPIPE, SIG_IGN);
+	xalloc_set_handler(cgi_out_of_memory);
+	cgi_deadline(READ_DEADLINE_S, HTTP_408,
+	    "the request body did not arrive in time");
+	memset(&r, 0, sizeof(r));
+	rc = relay(&r);
+	if (!cgi_responded())
+		cgi_error(HTTP_500, "internal error");
+	relay_free(r.d, r.n);
+	event_free(&r.ev);
+	buf_free(&r.body);
+	config_free(r.cfg);
+	free(r.app_key);
+	return rc;
+}

@@ -1,0 +1,30 @@
+/* The table of robot operations, indexed by enum robot_type. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "robot.h"
+
+static const struct robot_ops *const robots[ROBOT__MAX] = {
+	[ROBOT_WECOM] = &robot_wecom,
+	[ROBOT_DINGTALK] = &robot_dingtalk,
+	[ROBOT_FEISHU] = &robot_feishu,
+	[ROBOT_JSON] = &robot_json,
+};
+
+const struct robot_ops *
+robot_get(enum robot_type t)
+{
+	return (unsigned)t < ROBOT__MAX ? robots[t] : NULL;
+}
+
+void
+request_free(struct request *r)
+{
+	if (r == NULL)
+		return;
+	free(r->url);
+	free(r->body);
+	for (size_t i = 0; i < r->n_headers; i++)
+		free(r->headers[i]);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,58 @@
+/*
+ * A tiny unit-test harness.  Each tests/unit/test_*.c is its own program:
+ * it defines test functions, lists them in main() with RUN(), and ends with
+ * TEST_END(), which prints "N passed, N failed" and returns non-zero when
+ * anything failed.  A check that fails prints file:line and what it saw.
+ */
+#ifndef TEST_H
+#define TEST_H
+
+#include <stdio.h>
+#include <string.h>
+
+static int test_failed_checks;
+static int test_passed, test_failed;
+
+#define CHECK(cond) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "%s:%d: CHECK(%s) failed\n",		\
+		    __FILE__, __LINE__, #cond);				\
+		test_failed_checks++;					\
+	}								\
+} while (0)
+
+#define CHECK_INT(got, want) do {					\
+	long long got_ = (long long)(got), want_ = (long long)(want);	\
+	if (got_ != want_) {						\
+		fprintf(stderr, "%s:%d: %s is %lld, want %lld\n",	\
+		    __FILE__, __LINE__, #got, got_, want_);		\
+		test_failed_checks++;					\
+	}								\
+} while (0)
+
+#define CHECK_STR(got, want) do {					\
+	const char *got_ = (got), *want_ = (want);			\
+	if (got_ == NULL || want_ == NULL ? got_ != want_ :		\
+	    strcmp(got_, want_) != 0) {					\
+		fprintf(stderr, "%s:%d: %s is\n  \"%s\"\nwant\n  \"%s\"\n",\
+		    __FILE__, __LINE__, #got,				\
+		    got_ ? got_ : "(null)", want_ ? want_ : "(null)");	\
+		test_failed_checks++;					\
+	}								\
+} while (0)
+
+#define RUN(fn) do {							\
+	int before_ = test_failed_checks;				\
+	fn();								\
+	if (test_failed_checks == before_)				\
+		test_passed++;						\
+	else {								\
+		fprintf(stderr, "FAIL %s\n", #fn);			\
+		test_failed++;						\
+	}								\
+} while (0)
+
+#define TEST_END() (printf("%d passed, %d failed\n", test_passed,	\
+	test_failed), test_failed != 0)
+
+#endif
