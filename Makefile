@@ -89,3 +89,17 @@ clean:
 	rm -rf $(BUILD) $(CGI)
 
 -include $(OBJ:.o=.d)
+
+# See it work: installs what is missing (Debian 12, as root), builds, runs
+# nginx + fcgiwrap and a mock robot of each kind on loopback, posts the
+# PGYER example events, prints what each robot received, stops everything.
+demo:
+	$(Q)sh .ci/deps.sh
+	$(Q)$(MAKE) -s all
+	$(Q)sh tests/e2e/demo.sh
+
+# nginx + fcgiwrap with the relay on 127.0.0.1:$(PORT) until Ctrl-C.
+PORT	?= 8080
+CONFIG	?=
+serve: all
+	$(Q)sh tests/e2e/serve.sh "$(PORT)" "$(CONFIG)"
