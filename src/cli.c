@@ -1,12 +1,67 @@
-/* STUB: the command line, filled in after the CGI path. */
+/*
+ * The command line: the same binary outside CGI.  --check validates the
+ * config, --dry-run shows what an event would send, --test sends PGYER's
+ * example event for real and says what to fix.
+ */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "buf.h"
 #include "cli.h"
+#include "config.h"
+#include "deliver.h"
+#include "event.h"
+#include "hint.h"
+#include "relay.h"
+#include "url.h"
+#include "version.h"
 
 #ifndef DEFAULT_CONFIG
 #define DEFAULT_CONFIG "/etc/pgyer-relay/config.json"
 #endif
+
+static const char usage[] =
+"usage: pgyer-relay.cgi --check [CONFIG]\n"
+"       pgyer-relay.cgi --dry-run --app KEY [--webhook NAME] [--config CONFIG] < event.json\n"
+"       pgyer-relay.cgi --test --app KEY [--webhook NAME] [--config CONFIG]\n"
+"       pgyer-relay.cgi --version | --help\n";
+
+static const char help[] =
+"Relays PGYER webhook events to WeCom, DingTalk and Feishu robots.\n"
+"Run by a web server as a CGI program; on the command line:\n"
+"\n"
+"  --check [CONFIG]   validate the configuration and print a summary\n"
+"  --dry-run          read an event from stdin, print each request it\n"
+"                     would send (keys masked); send nothing\n"
+"  --test             send PGYER's example update event through the\n"
+"                     app's webhooks and say what each robot answered\n"
+"  --app KEY          the app (for --dry-run: else the event's link)\n"
+"  --webhook NAME     only this webhook\n"
+"  --config CONFIG    instead of $PGYER_RELAY_CONFIG or " DEFAULT_CONFIG "\n"
+"  --version, --help\n";
+
+/* PGYER's example update event (a real capture, robot-apis.md). */
+static const char example_event[] =
+"{\"action\":\"应用更新\",\"title\":\"QQ\","
+"\"link\":\"https://www.pgyer.com/xxxx\","
+"\"message\":\"您的应用QQ有了新的版本(0.4.0)更新。\","
+"\"type\":\"updateVersion\",\"os_version\":\"0.4.0\","
+"\"build_version\":\"2\",\"created\":\"2020-07-15 10:50:54\","
+"\"updated\":\"2020-07-15 10:50:54\",\"timestamp\":%lld,"
+"\"appsize\":\"26662364\",\"device_type\":\"iOS\","
+"\"notes\":\"pgyer-relay --test\"}";
+
+struct opts {
+	const char	*cmd;
+	const char	*config;
+	const char	*app;
+	const char	*webhook;
+};
 
 const char *
 cli_config_path(void)
@@ -16,10 +71,269 @@ cli_config_path(void)
 	return p != NULL && *p != '\0' ? p : DEFAULT_CONFIG;
 }
 
+/* Loads the config, printing every problem; NULL on error. */
+static struct config *
+load(const char *path)
+{
+	struct buf	 errors = { 0 };
+	struct config	*cfg;
+
+	if ((cfg = config_load(path, &errors)) == NULL)
+		fprintf(stderr, "%s: configuration errors:\n%s", path,
+		    errors.data != NULL ? errors.data : "");
+	buf_free(&errors);
+	return cfg;
+}
+
+static void
+print_list(const struct strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		printf("%s%s", i > 0 ? ", " : "", l->v[i]);
+}
+
+static int
+cmd_check(const char *path)
+{
+	struct config	*cfg;
+	struct stat	 st;
+	int		 warnings = 0;
+
+	if ((cfg = load(path)) == NULL)
+		return 1;
+	printf("%s: ok\n", path);
+	printf("timeout %ld ms, body limit %zu bytes, timezone %s, "
+	    "language %s, proxy %s\n", cfg->timeout_ms, cfg->max_body_bytes,
+	    cfg->timezone, cfg->language == LANG_EN ? "en" : "zh",
+	    cfg->proxy != NULL && *cfg->proxy != '\0' ? "set" : "none");
+	for (size_t i = 0; i < cfg->n_apps; i++) {
+		const struct app *a = &cfg->apps[i];
+
+		printf("app %s (%s): %zu webhook%s\n", a->key,
+		    a->token != NULL ? "token required" : "no token",
+		    a->n_webhooks, a->n_webhooks == 1 ? "" : "s");
+		for (size_t k = 0; k < a->n_webhooks; k++) {
+			const struct webhook *w = &a->webhooks[k];
+
+			printf("  %-16s %-8s %-8s%s%s events: ", w->name,
+			    robot_type_names[w->type],
+			    w->enabled ? "enabled" : "DISABLED",
+			    w->secret != NULL ? " signed" : "",
+			    w->keyword != NULL ? " keyword" : "");
+			print_list(&w->events);
+			printf("\n");
+		}
+		if (a->token == NULL) {
+			fprintf(stderr, "warning: app %s has no token: anyone "
+			    "who can reach the URL can post its events\n",
+			    a->key);
+			warnings++;
+		}
+	}
+	if (cfg->n_apps == 0) {
+		fprintf(stderr, "warning: no apps: every event gets 404\n");
+		warnings++;
+	}
+	if (stat(path, &st) == 0 && (st.st_mode & S_IROTH)) {
+		fprintf(stderr, "warning: %s is readable by every user and "
+		    "holds robot keys: chmod o-r %s\n", path, path);
+		warnings++;
+	}
+	if (warnings > 0)
+		fprintf(stderr, "%d warning%s\n", warnings,
+		    warnings == 1 ? "" : "s");
+	config_free(cfg);
+	return 0;
+}
+
+/* Reads stdin to EOF, at most max bytes; -1 when larger. */
+static int
+read_stdin(struct buf *b, size_t max)
+{
+	char	 chunk[65536];
+	size_t	 n;
+
+	while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0) {
+		buf_append(b, chunk, n);
+		if (b->len > max)
+			return -1;
+	}
+	return ferror(stdin) ? -1 : 0;
+}
+
+/* Resolves the app: --app, else the event's link. */
+static const struct app *
+find_app(const struct config *cfg, const char *key, const struct event *ev)
+{
+	const struct app	*app;
+	char			*k = NULL;
+
+	if (key == NULL && ev->field[EV_LINK] != NULL)
+		key = k = event_link_app(ev->field[EV_LINK]);
+	if (key == NULL) {
+		fprintf(stderr, "no app: give --app KEY\n");
+		return NULL;
+	}
+	if ((app = config_app(cfg, key)) == NULL)
+		fprintf(stderr, "%s: no such app in the config\n", key);
+	free(k);
+	return app;
+}
+
+static void
+print_request(const struct delivery *d)
+{
+	char	*masked;
+
+	printf("# webhook \"%s\" (%s)\n", d->name,
+	    robot_type_names[d->type]);
+	if (d->req.url == NULL) {
+		printf("# cannot build the request: %s\n\n", d->v.errmsg);
+		return;
+	}
+	masked = url_mask(d->req.url);
+	printf("POST %s\n", masked);
+	free(masked);
+	for (size_t i = 0; i < d->req.n_headers; i++)
+		printf("%s\n", d->req.headers[i]);
+	printf("\n");
+	fwrite(d->req.body, 1, d->req.body_len, stdout);
+	printf("\n%s\n", d->req.truncated ? "# (text cut to fit the "
+	    "robot's limit)\n" : "");
+}
+
+/* --dry-run and --test: the event from stdin or the example. */
+static int
+cmd_relay(const struct opts *o, int send)
+{
+	struct config		*cfg;
+	const struct app	*app;
+	struct event		 ev;
+	struct buf		 body = { 0 };
+	struct delivery		 d[APP_WEBHOOKS_MAX];
+	size_t			 n = 0;
+	char			 err[256];
+	int			 rc = 1;
+
+	memset(&ev, 0, sizeof(ev));
+	if ((cfg = load(o->config)) == NULL)
+		return 1;
+	if (send)
+		buf_printf(&body, example_event, (long long)time(NULL));
+	else if (read_stdin(&body, cfg->max_body_bytes) == -1) {
+		fprintf(stderr, "stdin: over max_body_bytes (%zu) or "
+		    "unreadable\n", cfg->max_body_bytes);
+		goto out;
+	}
+	if (event_parse(&ev, body.data != NULL ? body.data : "", body.len,
+	    err, sizeof(err)) == -1) {
+		fprintf(stderr, "invalid event: %s\n", err);
+		goto out;
+	}
+	if (ev.field[EV_TYPE] == NULL) {
+		fprintf(stderr, "invalid event: no \"type\"\n");
+		goto out;
+	}
+	if ((app = find_app(cfg, o->app, &ev)) == NULL)
+		goto out;
+	n = relay_prepare(cfg, app, &ev, body.data, body.len,
+	    relay_now_ms(), o->webhook, d);
+	if (n == 0) {
+		printf("no %swebhook of app %s is enabled and subscribed to "
+		    "\"%s\"\n", o->webhook != NULL ? "such " : "", app->key,
+		    ev.field[EV_TYPE]);
+		rc = o->webhook != NULL;
+		goto out;
+	}
+	if (!send) {
+		for (size_t i = 0; i < n; i++)
+			print_request(&d[i]);
+		rc = 0;
+		goto out;
+	}
+	if (deliver_all(d, n, cfg->timeout_ms, cfg->proxy, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "cannot deliver: %s\n", err);
+		goto out;
+	}
+	rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *h = hint_for(&d[i]);
+
+		printf("%-16s %-8s %s%s%s (%ld ms)\n", d[i].name,
+		    robot_type_names[d[i].type],
+		    d[i].ok ? "delivered" : "FAILED",
+		    d[i].ok ? "" : ": ", d[i].ok ? "" : d[i].v.errmsg,
+		    d[i].ms);
+		if (h != NULL)
+			printf("  -> %s\n", h);
+		if (!d[i].ok)
+			rc = 1;
+	}
+out:
+	relay_free(d, n);
+	event_free(&ev);
+	buf_free(&body);
+	config_free(cfg);
+	return rc;
+}
+
 int
 cli_main(int argc, char *argv[])
 {
-	(void)argc; (void)argv;
-	fprintf(stderr, "usage: pgyer-relay.cgi --help\n");
+	struct opts	 o;
+	int		 i;
+
+	memset(&o, 0, sizeof(o));
+	o.config = cli_config_path();
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char **val = NULL;
+
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			fputs(usage, stdout);
+			fputs(help, stdout);
+			return 0;
+		} else if (strcmp(a, "--version") == 0) {
+			printf("pgyer-relay %s\n", PGYER_RELAY_VERSION);
+			return 0;
+		} else if (strcmp(a, "--check") == 0 ||
+		    strcmp(a, "--dry-run") == 0 || strcmp(a, "--test") == 0) {
+			if (o.cmd != NULL)
+				goto bad;
+			o.cmd = a;
+			if (strcmp(a, "--check") == 0 && i + 1 < argc &&
+			    argv[i + 1][0] != '-')
+				o.config = argv[++i];
+			continue;
+		} else if (strcmp(a, "--config") == 0)
+			val = &o.config;
+		else if (strcmp(a, "--app") == 0)
+			val = &o.app;
+		else if (strcmp(a, "--webhook") == 0)
+			val = &o.webhook;
+		else {
+			fprintf(stderr, "pgyer-relay.cgi: unknown option %s\n",
+			    a);
+			goto bad;
+		}
+		if (i + 1 >= argc) {
+			fprintf(stderr, "pgyer-relay.cgi: %s needs a value\n",
+			    a);
+			goto bad;
+		}
+		*val = argv[++i];
+	}
+	if (o.cmd == NULL)
+		goto bad;
+	if (strcmp(o.cmd, "--check") == 0)
+		return cmd_check(o.config);
+	if (strcmp(o.cmd, "--test") == 0 && o.app == NULL) {
+		fprintf(stderr, "pgyer-relay.cgi: --test needs --app KEY\n");
+		goto bad;
+	}
+	return cmd_relay(&o, strcmp(o.cmd, "--test") == 0);
+bad:
+	fputs(usage, stderr);
 	return 2;
 }
