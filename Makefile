@@ -103,3 +103,12 @@ PORT	?= 8080
 CONFIG	?=
 serve: all
 	$(Q)sh tests/e2e/serve.sh "$(PORT)" "$(CONFIG)"
+
+# Speed and memory against references measured in the same run (issue 5).
+bench: all
+	$(Q)sh tests/bench/run.sh
+
+# Each fuzz harness for a bounded time (FUZZ_SECONDS, default 60).
+FUZZ_SECONDS ?= 60
+fuzz:
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
