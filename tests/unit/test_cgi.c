@@ -1,0 +1,148 @@
+/* Unit tests: CGI body reading, content type, summary, hints. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cgi.h"
+#include "deliver.h"
+#include "hint.h"
+#include "summary.h"
+#include "test.h"
+
+/* A pipe holding data, write end closed: stdin as the server gives it. */
+static int
+pipe_with(const char *data, size_t len)
+{
+	int	 fd[2];
+
+	if (pipe(fd) == -1)
+		return -1;
+	if (len > 0 && write(fd[1], data, len) != (ssize_t)len)
+		return -1;
+	close(fd[1]);
+	return fd[0];
+}
+
+static enum http_status
+read_body(const char *data, const char *cl, size_t max, struct buf *b,
+    char *err)
+{
+	enum http_status st;
+	int		 fd = pipe_with(data, strlen(data));
+
+	buf_reset(b);
+	st = cgi_read_body(fd, cl, max, b, err, 200);
+	close(fd);
+	return st;
+}
+
+static void
+test_read_body(void)
+{
+	struct buf	 b = { 0 };
+	char		 err[200];
+
+	CHECK_INT(read_body("{\"a\":1}", "7", 100, &b, err), HTTP_200);
+	CHECK_STR(b.data, "{\"a\":1}");
+	/* Never read past CONTENT_LENGTH (RFC 3875 4.2). */
+	CHECK_INT(read_body("{\"a\":1}garbage", "7", 100, &b, err), HTTP_200);
+	CHECK_STR(b.data, "{\"a\":1}");
+	/* Unset or empty: to EOF (Apache passes chunked bodies so). */
+	CHECK_INT(read_body("{}", NULL, 100, &b, err), HTTP_200);
+	CHECK_STR(b.data, "{}");
+	CHECK_INT(read_body("{}", "", 100, &b, err), HTTP_200);
+	/* stdin ends first. */
+	CHECK_INT(read_body("{}", "10", 100, &b, err), HTTP_400);
+	CHECK(strstr(err, "2 of 10") != NULL);
+	CHECK_INT(read_body("{}", "-1", 100, &b, err), HTTP_400);
+	CHECK_INT(read_body("{}", "1e3", 100, &b, err), HTTP_400);
+	CHECK_INT(read_body("{}", " 2", 100, &b, err), HTTP_400);
+	CHECK_INT(read_body("", "0", 100, &b, err), HTTP_400);
+	CHECK_INT(read_body("", NULL, 100, &b, err), HTTP_400);
+	CHECK(strstr(err, "empty") != NULL);
+	CHECK_INT(read_body("0123456789", "10", 9, &b, err), HTTP_413);
+	CHECK_INT(read_body("0123456789", NULL, 9, &b, err), HTTP_413);
+	CHECK_INT(read_body("0123456789", NULL, 10, &b, err), HTTP_200);
+	CHECK_INT(read_body("{}", "99999999999999999999999", 100, &b, err),
+	    HTTP_400);
+	buf_free(&b);
+}
+
+static void
+test_is_json(void)
+{
+	CHECK(cgi_is_json("application/json"));
+	CHECK(cgi_is_json("Application/JSON; charset=utf-8"));
+	CHECK(cgi_is_json("application/json;charset=UTF-8"));
+	CHECK(!cgi_is_json("application/jsonx"));
+	CHECK(!cgi_is_json("text/plain"));
+	CHECK(!cgi_is_json("application/x-www-form-urlencoded"));
+	CHECK(!cgi_is_json(""));
+	CHECK(!cgi_is_json(NULL));
+}
+
+static void
+test_summary(void)
+{
+	struct delivery	 d[3];
+	struct buf	 b = { 0 };
+
+	memset(d, 0, sizeof(d));
+	d[0].name = "iOS \"group\"";
+	d[0].ok = 1;
+	d[1].name = "QA";
+	d[1].timed_out = 1;
+	strcpy(d[1].v.errmsg, "no answer within 5000 ms");
+	d[2].name = "PM";
+	strcpy(d[2].v.errmsg, "errcode 19021: sign match fail");
+
+	CHECK_INT(summary_status(d, 0), HTTP_200);
+	CHECK_INT(summary_status(d, 1), HTTP_200);
+	CHECK_INT(summary_status(d, 2), HTTP_504);
+	CHECK_INT(summary_status(d, 3), HTTP_502);
+	summary_json(&b, "demo", "updateVersion", d, 3);
+	CHECK_STR(b.data, "{\"app\":\"demo\",\"type\":\"updateVersion\","
+	    "\"delivered\":1,\"failed\":2,\"webhooks\":["
+	    "{\"name\":\"iOS \\\"group\\\"\",\"ok\":true,\"error\":null},"
+	    "{\"name\":\"QA\",\"ok\":false,"
+	    "\"error\":\"no answer within 5000 ms\"},"
+	    "{\"name\":\"PM\",\"ok\":false,"
+	    "\"error\":\"errcode 19021: sign match fail\"}]}");
+	buf_free(&b);
+}
+
+static void
+test_hints(void)
+{
+	struct delivery	 d;
+	char		 url[] = "https://x";
+
+	memset(&d, 0, sizeof(d));
+	d.req.url = url;
+	d.type = ROBOT_DINGTALK;
+	d.http_status = 200;
+	d.v.errcode = 310000;
+	strcpy(d.v.errmsg, "errcode 310000: keywords not in content");
+	CHECK(strstr(hint_for(&d), "\"keyword\"") != NULL);
+	strcpy(d.v.errmsg, "errcode 310000: sign not match");
+	CHECK(strstr(hint_for(&d), "clock") != NULL);
+	d.type = ROBOT_WECOM;
+	d.v.errcode = 93000;
+	CHECK(strstr(hint_for(&d), "key=") != NULL);
+	d.http_status = 0;
+	d.timed_out = 1;
+	CHECK(strstr(hint_for(&d), "timeout_ms") != NULL);
+	d.ok = 1;
+	CHECK(hint_for(&d) == NULL);
+}
+
+int
+main(void)
+{
+	RUN(test_read_body);
+	RUN(test_is_json);
+	RUN(test_summary);
+	RUN(test_hints);
+	return TEST_END();
+}
