@@ -1,15 +1,367 @@
-/* STUB: replaced by the curl multi delivery. */
+/*
+ * Delivery through one curl multi handle: see deliver.h.  This is the only
+ * file that includes curl, so how libcurl is linked or loaded can change
+ * here alone.
+ */
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
+#include "buf.h"
 #include "deliver.h"
+#include "log.h"
+#include "version.h"
+#include "xalloc.h"
+
+/* A robot's reply is a short JSON object; keep no more than this. */
+#define REPLY_MAX	(64 * 1024)
+#define CONNECT_TIMEOUT_MS	3000L
+/* How long to wait past the deadline before giving up on curl itself. */
+#define GRACE_MS	500L
+#define POLL_MAX_MS	1000
+
+struct xfer {
+	struct delivery		*d;
+	CURL			*easy;
+	struct curl_slist	*headers;
+	struct buf		 reply;
+	int			 cut;	/* reply was longer than REPLY_MAX */
+	int			 added;	/* in the multi handle */
+	int			 done;
+};
+
+static long long
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Keeps the first REPLY_MAX bytes; the rest is read and dropped. */
+static size_t
+on_write(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct xfer	*x = arg;
+	size_t		 n = size * nmemb, room;
+
+	room = x->reply.len < REPLY_MAX ? REPLY_MAX - x->reply.len : 0;
+	if (n > room)
+		x->cut = 1;
+	if (room > 0)
+		buf_append(&x->reply, p, n < room ? n : room);
+	return n;
+}
+
+/*
+ * Sets up x->easy for x->d->req.  Returns CURLE_OK, or the first code
+ * that failed.
+ */
+static CURLcode
+setup(struct xfer *x, long timeout_ms, const char *proxy)
+{
+	const struct request	*req = &x->d->req;
+	struct curl_slist	*l;
+	CURL			*e = x->easy;
+	CURLcode		 rc;
+
+	for (size_t i = 0; i < req->n_headers; i++) {
+		if ((l = curl_slist_append(x->headers, req->headers[i])) ==
+		    NULL)
+			return CURLE_OUT_OF_MEMORY;
+		x->headers = l;
+	}
+	/* No "Expect: 100-continue" round trip before the body. */
+	if ((l = curl_slist_append(x->headers, "Expect:")) == NULL)
+		return CURLE_OUT_OF_MEMORY;
+	x->headers = l;
+
+#define SET(opt, val) do {						\
+	if ((rc = curl_easy_setopt(e, opt, val)) != CURLE_OK)		\
+		return rc;						\
+} while (0)
+	SET(CURLOPT_PRIVATE, x);
+	SET(CURLOPT_URL, req->url);
+	SET(CURLOPT_PROTOCOLS_STR, "http,https");
+	SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	SET(CURLOPT_FOLLOWLOCATION, 0L);
+	SET(CURLOPT_POST, 1L);
+	SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+	/* CURLOPT_POSTFIELDS is not copied: req outlives the transfer. */
+	SET(CURLOPT_POSTFIELDS, req->body != NULL ? req->body : "");
+	SET(CURLOPT_HTTPHEADER, x->headers);
+	SET(CURLOPT_USERAGENT, "pgyer-relay/" PGYER_RELAY_VERSION);
+	/*
+	 * An explicit proxy, even "", makes curl ignore http_proxy and
+	 * friends: nginx+fcgiwrap passes a client's "Proxy:" header as
+	 * HTTP_PROXY.  NOPROXY "" likewise overrides no_proxy.
+	 */
+	SET(CURLOPT_PROXY, proxy != NULL ? proxy : "");
+	SET(CURLOPT_NOPROXY, "");
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_SSL_VERIFYPEER, 1L);
+	SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	/* All transfers start together: each gets the whole deadline. */
+	SET(CURLOPT_TIMEOUT_MS, timeout_ms);
+	SET(CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < CONNECT_TIMEOUT_MS ?
+	    timeout_ms : CONNECT_TIMEOUT_MS);
+	SET(CURLOPT_WRITEFUNCTION, on_write);
+	SET(CURLOPT_WRITEDATA, x);
+#undef SET
+	return CURLE_OK;
+}
+
+static void	 fail(struct delivery *, int, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+/* Marks d as failed with a message for the summary and the log. */
+static void
+fail(struct delivery *d, int retryable, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	d->ok = 0;
+	d->v.ok = 0;
+	d->v.retryable = retryable;
+	va_start(ap, fmt);
+	vsnprintf(d->v.errmsg, sizeof(d->v.errmsg), fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Explains a failed transfer.  Only curl_easy_strerror() and strerror()
+ * texts go into errmsg: curl's error buffer may quote the URL, which
+ * carries the robot's key.
+ */
+static void
+explain(struct xfer *x, CURLcode code, long timeout_ms)
+{
+	struct delivery	*d = x->d;
+	curl_off_t	 conn = 0;
+	long		 oserr = 0;
+	const char	*why;
+
+	if (curl_easy_getinfo(x->easy, CURLINFO_OS_ERRNO, &oserr) != CURLE_OK)
+		oserr = 0;
+	why = oserr != 0 ? strerror((int)oserr) : curl_easy_strerror(code);
+
+	switch (code) {
+	case CURLE_OPERATION_TIMEDOUT:
+		d->timed_out = 1;
+		if (curl_easy_getinfo(x->easy, CURLINFO_CONNECT_TIME_T,
+		    &conn) != CURLE_OK)
+			conn = 0;
+		if (conn == 0 && timeout_ms > CONNECT_TIMEOUT_MS)
+			fail(d, 1, "cannot connect within %ld ms",
+			    CONNECT_TIMEOUT_MS);
+		else
+			fail(d, 1, "no answer within %ld ms", timeout_ms);
+		break;
+	case CURLE_COULDNT_CONNECT:
+		fail(d, 1, "cannot connect: %s", why);
+		break;
+	case CURLE_COULDNT_RESOLVE_HOST:
+		fail(d, 1, "cannot resolve the host: %s",
+		    curl_easy_strerror(code));
+		break;
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		fail(d, 1, "cannot resolve the proxy: %s",
+		    curl_easy_strerror(code));
+		break;
+	case CURLE_GOT_NOTHING:
+		fail(d, 1, "connection closed without a reply");
+		break;
+	case CURLE_SEND_ERROR:
+		fail(d, 1, "connection lost while sending: %s", why);
+		break;
+	case CURLE_RECV_ERROR:
+	case CURLE_PARTIAL_FILE:
+		fail(d, 1, "connection lost while receiving: %s", why);
+		break;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CONNECT_ERROR:
+		fail(d, 0, "TLS: %s", curl_easy_strerror(code));
+		break;
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+	case CURLE_TOO_MANY_REDIRECTS:
+		fail(d, 0, "%s", curl_easy_strerror(code));
+		break;
+	default:
+		fail(d, 1, "%s", curl_easy_strerror(code));
+		break;
+	}
+}
+
+/* Fills x->d from a finished transfer. */
+static void
+finish(struct xfer *x, CURLcode code, long timeout_ms, long long start)
+{
+	struct delivery	*d = x->d;
+	curl_off_t	 us;
+	long		 status = 0;
+	size_t		 len;
+
+	x->done = 1;
+	if (curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME_T, &us) ==
+	    CURLE_OK)
+		d->ms = (long)(us / 1000);
+	else
+		d->ms = (long)(now_ms() - start);
+	if (code != CURLE_OK) {
+		explain(x, code, timeout_ms);
+		return;
+	}
+	if (curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status) !=
+	    CURLE_OK)
+		status = 0;
+	d->http_status = status;
+	robot_get(d->type)->judge(status, x->reply.data != NULL ?
+	    x->reply.data : "", x->reply.len, &d->v);
+	d->ok = d->v.ok;
+	if (!d->ok && x->cut) {
+		len = strlen(d->v.errmsg);
+		snprintf(d->v.errmsg + len, sizeof(d->v.errmsg) - len,
+		    " (reply over %d bytes)", REPLY_MAX);
+	}
+}
+
+/* Marks every unfinished transfer as failed with msg. */
+static void
+abandon(struct xfer *x, size_t n, long long start, int timed_out,
+    const char *msg)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (x[i].d == NULL || x[i].done)
+			continue;
+		x[i].done = 1;
+		x[i].d->ms = (long)(now_ms() - start);
+		x[i].d->timed_out = timed_out;
+		fail(x[i].d, 1, "%s", msg);
+	}
+}
+
+/* Runs the transfers until all are done or the deadline has passed. */
+static void
+run(CURLM *multi, struct xfer *x, size_t n, long timeout_ms)
+{
+	struct xfer	*xi;
+	CURLMsg		*m;
+	char		*priv;
+	CURLMcode	 mc;
+	long long	 start = now_ms(), left;
+	char		 msg[200];
+	int		 running = 1, queued;
+
+	for (;;) {
+		if ((mc = curl_multi_perform(multi, &running)) != CURLM_OK)
+			break;
+		while ((m = curl_multi_info_read(multi, &queued)) != NULL) {
+			if (m->msg != CURLMSG_DONE)
+				continue;
+			if (curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
+			    &priv) != CURLE_OK || priv == NULL)
+				continue;
+			xi = (struct xfer *)(void *)priv;
+			finish(xi, m->data.result, timeout_ms, start);
+		}
+		if (running == 0)
+			return;
+		/* curl keeps its own deadline; this is in case it does not. */
+		left = start + timeout_ms + GRACE_MS - now_ms();
+		if (left <= 0) {
+			snprintf(msg, sizeof(msg), "no answer within %ld ms",
+			    timeout_ms);
+			abandon(x, n, start, 1, msg);
+			return;
+		}
+		if ((mc = curl_multi_poll(multi, NULL, 0,
+		    left < POLL_MAX_MS ? (int)left : POLL_MAX_MS, NULL)) !=
+		    CURLM_OK)
+			break;
+	}
+	snprintf(msg, sizeof(msg), "delivery stopped: %s",
+	    curl_multi_strerror(mc));
+	abandon(x, n, start, 0, msg);
+}
 
 int
 deliver_all(struct delivery *d, size_t n, long timeout_ms, const char *proxy,
     char *err, size_t errlen)
 {
-	(void)d; (void)n; (void)timeout_ms; (void)proxy;
-	snprintf(err, errlen, "not implemented");
-	return -1;
+	struct xfer	*x = NULL;
+	CURLM		*multi = NULL;
+	CURLcode	 rc;
+	CURLMcode	 mc;
+	int		 ret = -1;
+
+	if (timeout_ms <= 0)
+		timeout_ms = 1;
+	if ((rc = curl_global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK) {
+		snprintf(err, errlen, "curl_global_init: %s",
+		    curl_easy_strerror(rc));
+		return -1;
+	}
+	if ((multi = curl_multi_init()) == NULL) {
+		snprintf(err, errlen, "curl_multi_init failed");
+		goto out;
+	}
+	x = xcalloc(n, sizeof(*x));
+	for (size_t i = 0; i < n; i++) {
+		/* A request that could not be built keeps its error. */
+		if (d[i].req.url == NULL)
+			continue;
+		x[i].d = &d[i];
+		d[i].ok = d[i].timed_out = 0;
+		d[i].http_status = d[i].ms = 0;
+		memset(&d[i].v, 0, sizeof(d[i].v));
+		if ((x[i].easy = curl_easy_init()) == NULL) {
+			fail(&d[i], 1, "cannot set up the transfer: "
+			    "curl_easy_init failed");
+			x[i].done = 1;
+			continue;
+		}
+		if ((rc = setup(&x[i], timeout_ms, proxy)) != CURLE_OK) {
+			fail(&d[i], 0, "cannot set up the transfer: %s",
+			    curl_easy_strerror(rc));
+			x[i].done = 1;
+			continue;
+		}
+		if ((mc = curl_multi_add_handle(multi, x[i].easy)) !=
+		    CURLM_OK) {
+			fail(&d[i], 1, "cannot start the transfer: %s",
+			    curl_multi_strerror(mc));
+			x[i].done = 1;
+			continue;
+		}
+		x[i].added = 1;
+	}
+	run(multi, x, n, timeout_ms);
+	ret = 0;
+
+out:
+	/* The results are in d[] by now: a cleanup error is only logged. */
+	for (size_t i = 0; x != NULL && i < n; i++) {
+		if (x[i].added &&
+		    (mc = curl_multi_remove_handle(multi, x[i].easy)) !=
+		    CURLM_OK)
+			log_msg("curl_multi_remove_handle: %s",
+			    curl_multi_strerror(mc));
+		if (x[i].easy != NULL)
+			curl_easy_cleanup(x[i].easy);
+		curl_slist_free_all(x[i].headers);
+		buf_free(&x[i].reply);
+	}
+	free(x);
+	if (multi != NULL && (mc = curl_multi_cleanup(multi)) != CURLM_OK)
+		log_msg("curl_multi_cleanup: %s", curl_multi_strerror(mc));
+	curl_global_cleanup();
+	return ret;
 }
