@@ -62,3 +62,57 @@ sign_equal(const char *a, const char *b)
 		diff |= (unsigned char)(b[i] ^ (i < la ? a[i] : 0));
 	return diff == 0;
 }
+
+void
+sign_sha256(const void *data, size_t len, unsigned char out[SIGN_SHA256_LEN])
+{
+	unsigned int	 n = 0;
+
+	if (EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) != 1)
+		memset(out, 0, SIGN_SHA256_LEN);
+}
+
+static int
+is_b64(int c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '+' || c == '/';
+}
+
+long
+sign_b64_decode(const char *in, unsigned char *out, size_t outlen)
+{
+	unsigned char	 tmp[1024 + 3];
+	char		 padded[sizeof(tmp) / 3 * 4 + 4];
+	size_t		 len, pad;
+	int		 n;
+
+	/*
+	 * EVP_DecodeBlock skips blanks, wants whole 4-character groups and
+	 * counts padding as output: check strictly here, and pad ourselves.
+	 */
+	len = strlen(in);
+	while (len > 0 && in[len - 1] == '=')
+		len--;
+	if (len % 4 == 1 || len + 3 >= sizeof(padded))
+		return -1;
+	for (size_t i = 0; i < len; i++)
+		if (!is_b64((unsigned char)in[i]))
+			return -1;
+	/* Padding as written must not exceed what the length implies. */
+	if (strlen(in) - len > (4 - len % 4) % 4)
+		return -1;
+	pad = (4 - len % 4) % 4;
+	memcpy(padded, in, len);
+	memset(padded + len, '=', pad);
+	padded[len + pad] = '\0';
+	n = EVP_DecodeBlock(tmp, (const unsigned char *)padded,
+	    (int)(len + pad));
+	if (n < 0 || (size_t)n < pad)
+		return -1;
+	n -= (int)pad;
+	if ((size_t)n > outlen)
+		return -1;
+	memcpy(out, tmp, (size_t)n);
+	return n;
+}

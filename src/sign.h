@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #define SIGN_B64_MAX	48
+#define SIGN_SHA256_LEN	32
 
 /* base64(HMAC_SHA256(key, msg)). */
 void	 sign_hmac_b64(const void *key, size_t keylen, const void *msg,
@@ -19,6 +20,15 @@ void	 sign_dingtalk(const char *secret, long long ts_ms,
 /* Feishu: base64(HMAC_SHA256(key = ts_s "\n" secret, msg = "")). */
 void	 sign_feishu(const char *secret, long long ts_s,
 	    char out[SIGN_B64_MAX]);
+/* SHA-256 of data. */
+void	 sign_sha256(const void *data, size_t len,
+	    unsigned char out[SIGN_SHA256_LEN]);
+/*
+ * Decodes standard base64 (RFC 4648 4; the "=" padding may be left out)
+ * into out.  Returns the decoded length, or -1 when in is not base64 or
+ * needs more than outlen bytes.
+ */
+long	 sign_b64_decode(const char *in, unsigned char *out, size_t outlen);
 /* Constant-time comparison of two NUL-terminated strings: 1 if equal. */
 int	 sign_equal(const char *, const char *);
 
