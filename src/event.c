@@ -1,9 +1,27 @@
-/* STUB: replaced by the yajl streaming event parser. */
+/*
+ * The PGYER event decoder: yajl's streaming parser with callbacks that
+ * keep the depth-1 fields we know and drop everything else, so memory stays
+ * bounded whatever the body.  See event.h.
+ */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
 
+#include <yajl/yajl_parse.h>
+
+#include "buf.h"
 #include "event.h"
+#include "utf8.h"
+#include "xalloc.h"
+
+/* The piece event_parse() hands the parser at a time. */
+#define EVENT_CHUNK	(64 * 1024)
+
+/* 9999-12-31 23:59:59 UTC, the last second with a four-digit year. */
+#define UNIX_TIME_MAX	253402300799LL
+
+#define APP_KEY_MAX	64
 
 const char *const event_field_names[EV__MAX] = {
 	"action", "title", "link", "message", "type", "os_version",
@@ -11,60 +29,619 @@ const char *const event_field_names[EV__MAX] = {
 	"device_type", "notes",
 };
 
-struct event_parser { struct event *ev; };
+enum pstate {
+	PS_OPEN,		/* taking bytes */
+	PS_DONE,		/* finished: the document was complete */
+	PS_FAILED		/* an error, kept in msg and repeated */
+};
+
+struct event_parser {
+	struct event	*ev;
+	yajl_handle	 yh;
+	enum pstate	 state;
+	size_t		 fed;		/* bytes yajl accepted before this piece */
+	struct buf	 carry;		/* bytes after the last token boundary */
+	int		 in_string;	/* the scan is inside a string */
+	int		 escaped;	/* ... right after a backslash */
+	int		 depth;		/* 1 inside the top-level object */
+	int		 key;		/* field whose value comes next, or -1 */
+	unsigned int	 seen;		/* known keys met, one bit per field */
+	char		 reason[96];	/* why a callback cancelled the parse */
+	char		 msg[160];	/* "at byte N: reason", once failed */
+};
+
+/* Records why a callback stops the parse; returns 0 for yajl to cancel. */
+static int	 cancel(struct event_parser *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+static int
+cancel(struct event_parser *p, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->reason, sizeof(p->reason), fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+static int
+not_object(struct event_parser *p)
+{
+	return cancel(p, "the body must be a JSON object");
+}
+
+/* The field named by key[0..len), ASCII case folded, or -1. */
+static int
+field_index(const unsigned char *key, size_t len)
+{
+	const char	*name;
+	size_t		 i;
+	int		 f;
+	unsigned char	 c;
+
+	for (f = 0; f < EV__MAX; f++) {
+		name = event_field_names[f];
+		if (strlen(name) != len)
+			continue;
+		for (i = 0; i < len; i++) {
+			c = key[i];
+			/* ASCII only: the locale must not change a key. */
+			if (c >= 'A' && c <= 'Z')
+				c += 'a' - 'A';
+			if (c != (unsigned char)name[i])
+				break;
+		}
+		if (i == len)
+			return f;
+	}
+	return -1;
+}
+
+/*
+ * Reads s[0..len) as Unix seconds: digits only (a JSON number or a string
+ * of digits), at most UNIX_TIME_MAX.  Returns 0, or -1 for anything else,
+ * including "", "-1", "1.5" and "1e9".
+ */
+static int
+unix_time(const char *s, size_t len, long long *out)
+{
+	long long	 t = 0;
+	size_t		 i;
+
+	if (len == 0)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		t = t * 10 + (s[i] - '0');
+		/* Checked at every digit, so t never overflows. */
+		if (t > UNIX_TIME_MAX)
+			return -1;
+	}
+	*out = t;
+	return 0;
+}
+
+/*
+ * Keeps the value of a known field: checks it, then copies at most
+ * EVENT_FIELD_MAX bytes of it, cut on a character boundary (yajl's text is
+ * not NUL-terminated and dies with the callback).  Returns 1, or 0 after
+ * cancel().
+ */
+static int
+keep(struct event_parser *p, int f, const char *s, size_t len)
+{
+	struct event	*ev = p->ev;
+	const char	*name = event_field_names[f];
+
+	/*
+	 * Checked over the whole value, not just the part kept, so a value
+	 * is refused or accepted whatever EVENT_FIELD_MAX is.  yajl turns
+	 * "\u0000" into a NUL byte, and checks only the shape of raw UTF-8
+	 * (it passes overlong forms and surrogates), and decodes a lone
+	 * "\uDC00" into an encoded surrogate.
+	 */
+	if (memchr(s, '\0', len) != NULL)
+		return cancel(p, "\"%s\" contains a NUL character", name);
+	if (!utf8_valid(s, len))
+		return cancel(p, "\"%s\" is not valid UTF-8", name);
+	if (f == EV_TIMESTAMP) {
+		if (unix_time(s, len, &ev->timestamp) == -1)
+			return cancel(p, "\"%s\" is not a Unix time in seconds",
+			    name);
+		ev->has_timestamp = 1;
+	}
+	/* Duplicate keys are refused, so the field is still NULL here. */
+	ev->field[f] = xstrndup(s, utf8_cut(s, len, EVENT_FIELD_MAX));
+	return 1;
+}
+
+/* A string or a number: kept when it is the value of a known field. */
+static int
+on_text(struct event_parser *p, const char *s, size_t len)
+{
+	int	 f = p->key;
+
+	if (p->depth == 0)
+		return not_object(p);
+	p->key = -1;
+	if (p->depth != 1 || f == -1)
+		return 1;
+	return keep(p, f, s, len);
+}
+
+/* null, true, false: a known field with one of these is absent. */
+static int
+on_literal(struct event_parser *p)
+{
+	if (p->depth == 0)
+		return not_object(p);
+	p->key = -1;
+	return 1;
+}
+
+/* An object or an array opens: the top level must be an object. */
+static int
+on_open(struct event_parser *p, int is_map)
+{
+	if (p->depth == 0 && !is_map)
+		return not_object(p);
+	if (p->depth >= EVENT_DEPTH_MAX)
+		return cancel(p, "nesting deeper than %d levels",
+		    EVENT_DEPTH_MAX);
+	/* A nested value under a known key: skipped, the field absent. */
+	p->key = -1;
+	p->depth++;
+	return 1;
+}
+
+static int
+cb_null(void *ctx)
+{
+	return on_literal(ctx);
+}
+
+static int
+cb_boolean(void *ctx, int v)
+{
+	(void)v;
+	return on_literal(ctx);
+}
+
+/* The number's own text: no conversion, so "2" stays "2" and 1e999 is
+ * not an error. */
+static int
+cb_number(void *ctx, const char *s, size_t len)
+{
+	return on_text(ctx, s, len);
+}
+
+static int
+cb_string(void *ctx, const unsigned char *s, size_t len)
+{
+	return on_text(ctx, (const char *)s, len);
+}
+
+static int
+cb_start_map(void *ctx)
+{
+	return on_open(ctx, 1);
+}
+
+static int
+cb_start_array(void *ctx)
+{
+	return on_open(ctx, 0);
+}
+
+static int
+cb_end(void *ctx)
+{
+	struct event_parser	*p = ctx;
+
+	p->depth--;
+	return 1;
+}
+
+/*
+ * A key of the top-level object: remembers which field, if any, its value
+ * fills.  A known key twice ("type" and "Type") is refused: which one a
+ * sender meant is a guess, and ambiguous input must not be trusted.
+ */
+static int
+cb_map_key(void *ctx, const unsigned char *key, size_t len)
+{
+	struct event_parser	*p = ctx;
+	int			 f;
+
+	if (p->depth != 1)
+		return 1;
+	if ((f = field_index(key, len)) != -1) {
+		if (p->seen & (1u << f))
+			return cancel(p, "duplicate key \"%s\"",
+			    event_field_names[f]);
+		p->seen |= 1u << f;
+	}
+	p->key = f;
+	return 1;
+}
+
+/* Every callback is set: yajl skips a NULL one, and even a skipped value
+ * must reset the pending key and count the depth. */
+static const yajl_callbacks callbacks = {
+	cb_null,
+	cb_boolean,
+	NULL,			/* integer: yajl_number takes every number */
+	NULL,			/* double: likewise */
+	cb_number,
+	cb_string,
+	cb_start_map,
+	cb_map_key,
+	cb_end,
+	cb_start_array,
+	cb_end,
+};
+
+/* yajl checks no allocation: ours end the process cleanly instead. */
+static void *
+ya_malloc(void *ctx, size_t n)
+{
+	(void)ctx;
+	return xmalloc(n);
+}
+
+static void *
+ya_realloc(void *ctx, void *ptr, size_t n)
+{
+	(void)ctx;
+	return xrealloc(ptr, n);
+}
+
+static void
+ya_free(void *ctx, void *ptr)
+{
+	(void)ctx;
+	free(ptr);
+}
 
 struct event_parser *
 event_parser_new(struct event *ev)
 {
-	struct event_parser *p = calloc(1, sizeof(*p));
+	struct event_parser	*p;
+	yajl_alloc_funcs	 af = { ya_malloc, ya_realloc, ya_free, NULL };
+
+	p = xcalloc(1, sizeof(*p));
 	p->ev = ev;
+	p->key = -1;
+	if ((p->yh = yajl_alloc(&callbacks, &af, p)) == NULL) {
+		free(p);
+		return NULL;
+	}
+	/* Strict RFC 8259: one value, complete, no comments, UTF-8. */
+	yajl_config(p->yh, yajl_allow_comments, 0);
+	yajl_config(p->yh, yajl_dont_validate_strings, 0);
+	yajl_config(p->yh, yajl_allow_trailing_garbage, 0);
+	yajl_config(p->yh, yajl_allow_multiple_values, 0);
+	yajl_config(p->yh, yajl_allow_partial_values, 0);
 	return p;
-}
-
-int
-event_parser_feed(struct event_parser *p, const void *b, size_t n, char *err,
-    size_t errlen)
-{
-	(void)p; (void)b; (void)n;
-	snprintf(err, errlen, "not implemented");
-	return -1;
-}
-
-int
-event_parser_finish(struct event_parser *p, char *err, size_t errlen)
-{
-	(void)p;
-	snprintf(err, errlen, "not implemented");
-	return -1;
 }
 
 void
 event_parser_free(struct event_parser *p)
 {
+	if (p == NULL)
+		return;
+	yajl_free(p->yh);
+	buf_free(&p->carry);
 	free(p);
 }
 
+/*
+ * Enters the failed state with msg "at byte N: reason", and empties the
+ * event so a caller never sees half of one.
+ */
+static int	 fail(struct event_parser *, size_t, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+static int
+fail(struct event_parser *p, size_t at, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	n = snprintf(p->msg, sizeof(p->msg), "at byte %zu: ", at);
+	if (n < 0 || (size_t)n >= sizeof(p->msg))
+		n = 0;
+	va_start(ap, fmt);
+	vsnprintf(p->msg + n, sizeof(p->msg) - n, fmt, ap);
+	va_end(ap);
+	p->state = PS_FAILED;
+	buf_free(&p->carry);
+	event_free(p->ev);
+	p->ev->timestamp = 0;
+	p->ev->has_timestamp = 0;
+	return -1;
+}
+
+/*
+ * Fails with the reason for status st at byte at: ours when a callback
+ * cancelled, else yajl's, which with verbose 0 is fixed text that never
+ * quotes the input ("parse error: premature EOF\n"), shorn of its prefix,
+ * final full stop and newline.
+ */
+static int
+fail_yajl(struct event_parser *p, yajl_status st, size_t at,
+    const unsigned char *s, size_t len)
+{
+	unsigned char	*e;
+	const char	*m;
+	size_t		 n;
+	int		 rc;
+
+	if (st == yajl_status_client_canceled)
+		return fail(p, at, "%s", p->reason);
+	if ((e = yajl_get_error(p->yh, 0, s, len)) == NULL)
+		return fail(p, at, "invalid JSON");
+	m = (const char *)e;
+	if (strncmp(m, "parse error: ", 13) == 0)
+		m += 13;
+	else if (strncmp(m, "lexical error: ", 15) == 0)
+		m += 15;
+	n = strlen(m);
+	while (n > 0 && (m[n - 1] == '\n' || m[n - 1] == '.'))
+		n--;
+	rc = fail(p, at, "%.*s", (int)n, m);
+	yajl_free_error(p->yh, e);
+	return rc;
+}
+
+static int
+report(const struct event_parser *p, char *err, size_t errlen)
+{
+	if (err != NULL && errlen > 0)
+		snprintf(err, errlen, "%s", p->msg);
+	return -1;
+}
+
+/* Hands s[0..len) to yajl, which must start at a token boundary; the
+ * offset of an error counts from the start of the body. */
+static int
+parse_bytes(struct event_parser *p, const unsigned char *s, size_t len)
+{
+	yajl_status	 st;
+
+	if (len == 0)
+		return 0;
+	if ((st = yajl_parse(p->yh, s, len)) != yajl_status_ok)
+		return fail_yajl(p, st,
+		    p->fed + yajl_get_bytes_consumed(p->yh), s, len);
+	p->fed += len;
+	return 0;
+}
+
+/*
+ * Follows strings through s[0..len), carrying the state across calls.
+ * Returns the index of the first form feed or vertical tab (len when there
+ * is none) and sets *cut just past the last token boundary before it: a
+ * structural character outside a string, or a string's closing quote.
+ * yajl ends those tokens without looking ahead, so its lexer holds nothing
+ * back there.  A quote or backslash never occurs inside a multibyte UTF-8
+ * character, and where this scan could disagree with yajl's lexer
+ * (invalid input), yajl has already stopped at an error.
+ */
+static size_t
+scan(struct event_parser *p, const unsigned char *s, size_t len, size_t *cut)
+{
+	size_t	 i;
+
+	*cut = 0;
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\f' || s[i] == '\v')
+			break;
+		if (p->in_string) {
+			if (p->escaped)
+				p->escaped = 0;
+			else if (s[i] == '\\')
+				p->escaped = 1;
+			else if (s[i] == '"') {
+				p->in_string = 0;
+				*cut = i + 1;
+			}
+			continue;
+		}
+		switch (s[i]) {
+		case '"':
+			p->in_string = 1;
+			break;
+		case '{': case '}': case '[': case ']': case ',': case ':':
+			*cut = i + 1;
+			break;
+		default:
+			break;
+		}
+	}
+	return i;
+}
+
+/*
+ * Gives yajl the bytes up to the last token boundary and keeps the rest
+ * for the next call, so no token ever spans two yajl_parse() calls:
+ *   - yajl reports a parse error at the start of the offending token, but
+ *     at the start of the chunk when the token began in an earlier one
+ *     ("try to restore error offset" in yajl_parser.c), so offsets would
+ *     depend on the chunking;
+ *   - yajl rescans a token spanning chunks from its start on every chunk,
+ *     quadratic for a long string fed in small pieces.
+ * The carry holds at most the longest token, as yajl's own buffer would.
+ *
+ * yajl's lexer also skips form feed and vertical tab between tokens as
+ * whitespace (JSONTestSuite n_structure_whitespace_formfeed.json, "[\f]",
+ * passes), but RFC 8259 section 2 allows only space, tab, LF and CR, and
+ * inside a string a control character must be escaped (section 7): either
+ * byte is an error wherever it is.  The bytes before it still go to yajl
+ * first, so an earlier error that yajl can see wins.
+ */
 int
-event_parse(struct event *ev, const void *b, size_t n, char *err,
+event_parser_feed(struct event_parser *p, const void *data, size_t len,
+    char *err, size_t errlen)
+{
+	const unsigned char	*s = data;
+	size_t			 bad, cut;
+	int			 rc;
+
+	if (p->state == PS_FAILED)
+		return report(p, err, errlen);
+	if (p->state == PS_DONE) {
+		fail(p, p->fed, "data after the end of the document");
+		return report(p, err, errlen);
+	}
+	if ((bad = scan(p, s, len, &cut)) < len) {
+		buf_append(&p->carry, s, bad);
+		if (parse_bytes(p, (unsigned char *)p->carry.data,
+		    p->carry.len) == -1)
+			return report(p, err, errlen);
+		/* Counted like yajl's offsets: bytes up to and including it. */
+		fail(p, p->fed + 1, "invalid control character");
+		return report(p, err, errlen);
+	}
+	if (cut > 0) {
+		if (p->carry.len == 0)
+			rc = parse_bytes(p, s, cut);
+		else {
+			buf_append(&p->carry, s, cut);
+			rc = parse_bytes(p, (unsigned char *)p->carry.data,
+			    p->carry.len);
+			buf_reset(&p->carry);
+		}
+		if (rc == -1)
+			return report(p, err, errlen);
+	}
+	buf_append(&p->carry, s + cut, len - cut);
+	return 0;
+}
+
+int
+event_parser_finish(struct event_parser *p, char *err, size_t errlen)
+{
+	yajl_status	 st;
+
+	if (p->state == PS_FAILED)
+		return report(p, err, errlen);
+	if (p->state == PS_DONE)
+		return 0;
+	if (parse_bytes(p, (unsigned char *)p->carry.data,
+	    p->carry.len) == -1)
+		return report(p, err, errlen);
+	buf_free(&p->carry);
+	/*
+	 * yajl_complete_parse() feeds yajl a single space of its own, and
+	 * yajl_get_bytes_consumed() then counts in that: an error found now
+	 * is at the end of the body.
+	 */
+	if ((st = yajl_complete_parse(p->yh)) != yajl_status_ok) {
+		fail_yajl(p, st, p->fed, NULL, 0);
+		return report(p, err, errlen);
+	}
+	p->state = PS_DONE;
+	return 0;
+}
+
+int
+event_parse(struct event *ev, const void *data, size_t len, char *err,
     size_t errlen)
 {
-	(void)ev; (void)b; (void)n;
-	snprintf(err, errlen, "not implemented");
-	return -1;
+	struct event_parser	*p;
+	const unsigned char	*s = data;
+	size_t			 n;
+	int			 rc = 0;
+
+	if ((p = event_parser_new(ev)) == NULL) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	while (rc == 0 && len > 0) {
+		n = len < EVENT_CHUNK ? len : EVENT_CHUNK;
+		rc = event_parser_feed(p, s, n, err, errlen);
+		s += n;
+		len -= n;
+	}
+	if (rc == 0)
+		rc = event_parser_finish(p, err, errlen);
+	event_parser_free(p);
+	return rc;
 }
 
 void
 event_free(struct event *ev)
 {
+	if (ev == NULL)
+		return;
 	for (int i = 0; i < EV__MAX; i++) {
 		free(ev->field[i]);
 		ev->field[i] = NULL;
 	}
 }
 
+/* RFC 3986 3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ). */
+static int
+is_scheme_char(char c, int first)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+		return 1;
+	if (first)
+		return 0;
+	return (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.';
+}
+
+/* The characters of an app key we accept: [A-Za-z0-9_.-]. */
+static int
+is_key_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+}
+
+/*
+ * The last non-empty path segment of scheme://host/path?query#fragment.
+ * Since the key then names a config entry and shows in logs, anything
+ * that is not a plain key is refused rather than cleaned up.
+ */
 char *
 event_link_app(const char *link)
 {
-	(void)link;
-	return NULL;
+	const char	*p, *end, *seg = NULL;
+	size_t		 n, seglen = 0;
+
+	if (link == NULL || !is_scheme_char(link[0], 1))
+		return NULL;
+	for (p = link + 1; is_scheme_char(*p, 0); p++)
+		continue;
+	if (strncmp(p, "://", 3) != 0)
+		return NULL;
+	p += 3;
+	if ((n = strcspn(p, "/?#")) == 0)
+		return NULL;		/* no host */
+	p += n;
+	end = p + strcspn(p, "?#");
+	while (p < end) {
+		if (*p == '/') {
+			p++;
+			continue;
+		}
+		seg = p;
+		while (p < end && *p != '/')
+			p++;
+		seglen = p - seg;
+	}
+	if (seg == NULL || seglen > APP_KEY_MAX)
+		return NULL;
+	for (n = 0; n < seglen; n++)
+		if (!is_key_char(seg[n]))
+			return NULL;
+	if ((seglen == 1 && seg[0] == '.') ||
+	    (seglen == 2 && seg[0] == '.' && seg[1] == '.'))
+		return NULL;
+	return xstrndup(seg, seglen);
 }
