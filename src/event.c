@@ -21,7 +21,11 @@
 /* 9999-12-31 23:59:59 UTC, the last second with a four-digit year. */
 #define UNIX_TIME_MAX	253402300799LL
 
+/* The longest app key event_link_app() returns. */
 #define APP_KEY_MAX	64
+
+/* One bit per field in struct event_parser's seen. */
+_Static_assert(EV__MAX <= 32, "seen has too few bits");
 
 const char *const event_field_names[EV__MAX] = {
 	"action", "title", "link", "message", "type", "os_version",
@@ -424,11 +428,12 @@ parse_bytes(struct event_parser *p, const unsigned char *s, size_t len)
  * Follows strings through s[0..len), carrying the state across calls.
  * Returns the index of the first form feed or vertical tab (len when there
  * is none) and sets *cut just past the last token boundary before it: a
- * structural character outside a string, or a string's closing quote.
- * yajl ends those tokens without looking ahead, so its lexer holds nothing
- * back there.  A quote or backslash never occurs inside a multibyte UTF-8
- * character, and where this scan could disagree with yajl's lexer
- * (invalid input), yajl has already stopped at an error.
+ * structural character or whitespace outside a string, or a string's
+ * closing quote.  A token ends there, and yajl's lexer holds nothing back:
+ * it looks ahead only to end a number, and the byte it looks at is the
+ * one before the cut.  A quote or backslash never occurs inside a
+ * multibyte UTF-8 character, and where this scan could disagree with
+ * yajl's lexer (invalid input), yajl has already stopped at an error.
  */
 static size_t
 scan(struct event_parser *p, const unsigned char *s, size_t len, size_t *cut)
@@ -455,6 +460,7 @@ scan(struct event_parser *p, const unsigned char *s, size_t len, size_t *cut)
 			p->in_string = 1;
 			break;
 		case '{': case '}': case '[': case ']': case ',': case ':':
+		case ' ': case '\t': case '\n': case '\r':
 			*cut = i + 1;
 			break;
 		default:
@@ -473,7 +479,7 @@ scan(struct event_parser *p, const unsigned char *s, size_t len, size_t *cut)
  *     depend on the chunking;
  *   - yajl rescans a token spanning chunks from its start on every chunk,
  *     quadratic for a long string fed in small pieces.
- * The carry holds at most the longest token, as yajl's own buffer would.
+ * So the carry holds at most one token, as yajl's own buffer would.
  *
  * yajl's lexer also skips form feed and vertical tab between tokens as
  * whitespace (JSONTestSuite n_structure_whitespace_formfeed.json, "[\f]",

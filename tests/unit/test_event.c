@@ -498,7 +498,9 @@ test_long_strings(void)
 		struct event	 e2;
 
 		parse_chunked(b.data, b.len, 0, &ev, err, sizeof(err));
-		CHECK_INT(parse_chunked(b.data, b.len, 65521, &e2, err,
+		/* Linear time: a long token fed in small pieces is carried
+		 * whole to yajl, not rescanned by it piece after piece. */
+		CHECK_INT(parse_chunked(b.data, b.len, 1000, &e2, err,
 		    sizeof(err)), 0);
 		CHECK(same_event(&ev, &e2));
 		event_free(&ev);
