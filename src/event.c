@@ -43,12 +43,12 @@ struct event_parser {
 	struct event	*ev;
 	yajl_handle	 yh;
 	enum pstate	 state;
-	size_t		 fed;		/* bytes yajl accepted before this piece */
-	struct buf	 carry;		/* bytes after the last token boundary */
+	size_t		 fed;		/* bytes yajl has taken */
+	struct buf	 carry;		/* bytes after the last token end */
 	int		 in_string;	/* the scan is inside a string */
 	int		 escaped;	/* ... right after a backslash */
 	int		 depth;		/* 1 inside the top-level object */
-	int		 key;		/* field whose value comes next, or -1 */
+	int		 key;		/* field of the next value, or -1 */
 	unsigned int	 seen;		/* known keys met, one bit per field */
 	char		 reason[96];	/* why a callback cancelled the parse */
 	char		 msg[160];	/* "at byte N: reason", once failed */
@@ -498,6 +498,8 @@ event_parser_feed(struct event_parser *p, const void *data, size_t len,
 
 	if (p->state == PS_FAILED)
 		return report(p, err, errlen);
+	if (len == 0)
+		return 0;
 	if (p->state == PS_DONE) {
 		fail(p, p->fed, "data after the end of the document");
 		return report(p, err, errlen);

@@ -148,7 +148,8 @@ test_capture(void)
 	CHECK_STR(ev.field[EV_ACTION], "应用更新");
 	CHECK_STR(ev.field[EV_TITLE], "QQ");
 	CHECK_STR(ev.field[EV_LINK], "https://www.pgyer.com/xxxx");
-	CHECK_STR(ev.field[EV_MESSAGE], "您的应用QQ有了新的版本(0.4.0)更新。");
+	CHECK_STR(ev.field[EV_MESSAGE],
+	    "您的应用QQ有了新的版本(0.4.0)更新。");
 	CHECK_STR(ev.field[EV_TYPE], "updateVersion");
 	CHECK_STR(ev.field[EV_OS_VERSION], "0.4.0");
 	CHECK_STR(ev.field[EV_BUILD_VERSION], "2");
@@ -358,13 +359,15 @@ static const char *const chunk_docs[] = {
 	"{\"timestamp\":\"1594781454\",\"appsize\":123456789012345,"
 	    "\"notes\":-0.25e-10,\"x\":[true,false,null]}",
 	"  {  \"type\"  :  \"a\"  ,  \"link\" : null }  ",
-	"{\"title\":\"中文标题\",\"message\":\"😀😀\",\"x\":\"\\u0000\"}",
+	"{\"title\":\"中文标题\",\"message\":\"😀😀\","
+	    "\"x\":\"\\u0000\"}",
 	"{\"type\":\"a\",\"TYPE\":\"b\"}",
 	"{\"title\":\"a\\u0000b\"}",
 	"{\"title\":\"\\udc00\"}",
 	"{\"timestamp\":253402300800}",
 	"{\"timestamp\":\"12x\"}",
-	"{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+	"{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+	    "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
 	"[1,2,3]",
 	"123",
 	"{\"a\":1}x",
@@ -636,11 +639,12 @@ test_parser_api(void)
 	p = event_parser_new(&ev);
 	CHECK(p != NULL);
 	CHECK_INT(event_parser_feed(p, "{\"type\":", 8, err, sizeof(err)), 0);
-	CHECK_INT(event_parser_feed(p, "", 0, err, sizeof(err)), 0);
+	CHECK_INT(event_parser_feed(p, NULL, 0, err, sizeof(err)), 0);
 	CHECK_INT(event_parser_feed(p, "\"x\"} \n", 6, err, sizeof(err)), 0);
 	CHECK_INT(event_parser_finish(p, err, sizeof(err)), 0);
 	CHECK_INT(event_parser_finish(p, err, sizeof(err)), 0);
 	CHECK_STR(ev.field[EV_TYPE], "x");
+	CHECK_INT(event_parser_feed(p, NULL, 0, err, sizeof(err)), 0);
 	CHECK_INT(event_parser_feed(p, " ", 1, err, sizeof(err)), -1);
 	CHECK_STR(err, "at byte 14: data after the end of the document");
 	CHECK(ev.field[EV_TYPE] == NULL);
@@ -665,6 +669,10 @@ test_parser_api(void)
 	event_parser_free(NULL);
 	event_free(&ev);
 }
+
+/* A 64-byte key, the longest event_link_app() returns. */
+#define KEY64	"0123456789abcdef0123456789abcdef" \
+		"0123456789abcdef0123456789abcdef"
 
 static void
 test_link_app(void)
@@ -699,12 +707,8 @@ test_link_app(void)
 		{ "https://www.pgyer.com/..", NULL },
 		{ "https://www.pgyer.com/x/../", NULL },
 		{ "https://www.pgyer.com/a;b", NULL },
-		{ "https://www.pgyer.com/"
-		    "0123456789012345678901234567890123456789012345678901234567890123",
-		    "0123456789012345678901234567890123456789012345678901234567890123" },
-		{ "https://www.pgyer.com/"
-		    "01234567890123456789012345678901234567890123456789012345678901234",
-		    NULL },
+		{ "https://www.pgyer.com/" KEY64, KEY64 },
+		{ "https://www.pgyer.com/" KEY64 "4", NULL },
 	};
 	char	*k;
 
@@ -770,7 +774,8 @@ test_jsontestsuite(void)
 			CHECK(rc == 0);
 		}
 		if (name[0] == 'y' && !is_object(body.data, body.len) &&
-		    (rc != -1 || strstr(err, "must be a JSON object") == NULL)) {
+		    (rc != -1 ||
+		    strstr(err, "must be a JSON object") == NULL)) {
 			fprintf(stderr, "%s: %d %s\n", name, rc, err);
 			CHECK(0);
 		}
