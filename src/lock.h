@@ -1,0 +1,42 @@
+/*
+ * Whole-file advisory locks (flock(2)) and the small file operations that
+ * go with them: the spool, the rate limiter and the duplicate filter share
+ * state between concurrent CGI processes and drains through these.
+ *
+ * A flock belongs to the open file description, not to the process: a
+ * second open() of the same file, even in the same process, does not
+ * share it, and closing the descriptor (or the process dying in any way)
+ * drops it.  That is what makes a claim survive nothing but its holder.
+ * Locks are advisory and local: keep spool_dir and state_dir on a local
+ * filesystem (not NFS).
+ */
+#ifndef LOCK_H
+#define LOCK_H
+
+#include <stddef.h>
+
+struct buf;
+
+/*
+ * Opens path for reading and writing, creating it with mode 0600 whatever
+ * the umask, and waits for an exclusive lock on it.  Symbolic links are
+ * refused.  Returns the descriptor (the caller closes it to unlock), or -1
+ * with err naming the path and the errno text.
+ */
+int	 lock_open(const char *path, char *err, size_t errlen);
+/*
+ * Takes an exclusive lock on fd without waiting.  Returns 0 when taken,
+ * 1 when another open file holds it, -1 on error (errno set).
+ */
+int	 lock_try(int fd);
+/* Waits for an exclusive lock on fd (EINTR retried).  0 or -1 (errno). */
+int	 lock_wait(int fd);
+/*
+ * Replaces b with the whole content of fd, read from offset 0.  Returns 0,
+ * or -1 with errno set: EFBIG when the file holds more than max bytes.
+ */
+int	 lock_read(int fd, size_t max, struct buf *b);
+/* fchmod(fd, 0600): files we create must not depend on the umask. */
+int	 lock_private(int fd);
+
+#endif
