@@ -1,0 +1,391 @@
+"""Real web servers in front of the relay, for tests, `make demo` and
+`make serve`.
+
+Apache (mod_cgid) and nginx + fcgiwrap are started from the SHIPPED
+snippets apache-conf/pgyer-relay.conf and nginx-conf/pgyer-relay.conf:
+only their paths (the CGI, its config, the fcgiwrap socket) are replaced.
+Masters start as root, workers and the CGI run as www-data, everything
+lives in one temporary directory on a free loopback port.
+
+    with Nginx(config={...}) as srv:        # or Apache(...)
+        srv.url    # http://127.0.0.1:PORT/pgyer-relay
+        srv.set_config({...})               # read again on each request
+        srv.log()  # the servers' error logs (the relay logs there)
+
+A server that does not come up raises ServerError with its log.
+"""
+import json
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+WORKER = 'www-data'
+APACHE = '/usr/sbin/apache2'
+APACHE_MODULES = '/usr/lib/apache2/modules'
+NGINX = '/usr/sbin/nginx'
+FCGIWRAP = '/usr/sbin/fcgiwrap'
+START_TIMEOUT = 15.0
+
+# The paths written in the shipped snippets (`make install` defaults).
+SHIPPED_CGI = '/usr/local/lib/cgi-bin/pgyer-relay.cgi'
+SHIPPED_CGI_DIR = '/usr/local/lib/cgi-bin'
+SHIPPED_CONFIG = '/etc/pgyer-relay/config.json'
+SHIPPED_SOCKET = 'unix:/run/fcgiwrap.socket'
+
+
+class ServerError(Exception):
+    pass
+
+
+def free_port():
+    """A port nothing listens on now (the kernel's pick for port 0)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def _connects(family, addr):
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.settimeout(1.0)
+        try:
+            s.connect(addr)
+            return True
+        except OSError:
+            return False
+
+
+def _tail(path, n=40):
+    try:
+        with open(path, errors='replace') as f:
+            return ''.join(f.readlines()[-n:])
+    except OSError:
+        return ''
+
+
+def substitute(text, paths, name):
+    """Replaces each shipped path (or line) in text; one that is missing
+    means the shipped snippet changed under us: fail rather than test
+    less."""
+    for old, new in paths:
+        if old not in text:
+            raise ServerError('%s no longer mentions %s' % (name, old))
+        text = text.replace(old, new)
+    return text
+
+
+class Server:
+    """One web server with the relay behind it; see the module doc."""
+    name = 'server'
+    snippet = None          # the shipped file, relative to TOP
+    stop_signal = signal.SIGTERM    # both stop their workers on it
+
+    def __init__(self, config, cgi=None, port=None, edits=()):
+        # edits: (old, new) text replacements a user would make in the
+        # snippet, e.g. uncommenting the allow-list.
+        self.edits = list(edits)
+        self.cgi_src = cgi or os.environ.get('PGYER_RELAY_BIN') or \
+            os.path.join(TOP, 'cgi-bin', 'pgyer-relay.cgi')
+        self.want_port = port
+        self.port = None
+        self.procs = []     # (name, Popen), stopped in reverse order
+        if os.geteuid() != 0:
+            raise ServerError('run as root: the servers start as root and '
+                              'serve as %s, like installed ones' % WORKER)
+        self.user = pwd.getpwnam(WORKER)
+        self.dir = tempfile.mkdtemp(prefix='pgyer-relay-%s.' % self.name)
+        try:
+            self._prepare(config)
+        except BaseException:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise
+
+    def _prepare(self, config):
+        # The workers must reach the CGI and the config: a 0700 temp
+        # directory (mkdtemp's mode) would hide them.
+        os.chmod(self.dir, 0o755)
+        for d in ('cgi-bin', 'etc', 'log', 'run'):
+            os.mkdir(self.path(d), 0o755)
+        self.cgi = self.path('cgi-bin', 'pgyer-relay.cgi')
+        if not os.access(self.cgi_src, os.X_OK):
+            raise ServerError('no CGI at %s: run make' % self.cgi_src)
+        shutil.copyfile(self.cgi_src, self.cgi)
+        os.chmod(self.cgi, 0o755)
+        self.config = self.path('etc', 'config.json')
+        self.set_config(config)
+
+    def path(self, *parts):
+        return os.path.join(self.dir, *parts)
+
+    @property
+    def url(self):
+        return 'http://127.0.0.1:%d/pgyer-relay' % self.port
+
+    def set_config(self, config):
+        """Writes the relay's config from a dict or a copy of a file.
+        Mode 0640 root:www-data, as the README tells users to do."""
+        if isinstance(config, dict):
+            text = json.dumps(config, indent=2, ensure_ascii=False)
+        else:
+            with open(config, encoding='utf-8') as f:
+                text = f.read()
+        tmp = self.config + '.new'
+        with open(tmp, 'w', encoding='utf-8') as f:
+            f.write(text)
+        os.chown(tmp, 0, self.user.pw_gid)
+        os.chmod(tmp, 0o640)
+        os.replace(tmp, self.config)
+
+    def snippet_text(self):
+        """The shipped snippet with only its paths replaced."""
+        with open(os.path.join(TOP, self.snippet)) as f:
+            text = f.read()
+        paths = [(SHIPPED_CGI, self.cgi), (SHIPPED_CONFIG, self.config)]
+        return substitute(text, paths + self.extra_paths() + self.edits,
+                          self.snippet)
+
+    def extra_paths(self):
+        return []
+
+    def spawn(self, name, argv, log, **kw):
+        """Starts a process in its own process group, output to log."""
+        with open(log, 'ab') as out:
+            p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
+                                 stderr=subprocess.STDOUT,
+                                 start_new_session=True, **kw)
+        self.procs.append((name, p))
+        return p
+
+    def wait_for(self, what, ready, proc, log):
+        """Polls ready() until true; fails if proc exits or time runs out."""
+        end = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < end:
+            if ready():
+                return
+            if proc.poll() is not None:
+                raise ServerError('%s exited with %s while starting:\n%s' %
+                                  (what, proc.returncode, _tail(log)))
+            time.sleep(0.05)
+        raise ServerError('%s not ready after %.0f s:\n%s' %
+                          (what, START_TIMEOUT, _tail(log)))
+
+    def start(self):
+        # The port was free a moment ago; if someone took it meanwhile,
+        # try another one.
+        for _ in range(3):
+            self.port = self.want_port or free_port()
+            try:
+                self._start()
+                return self
+            except ServerError as e:
+                self.stop()
+                if self.want_port or 'in use' not in str(e):
+                    raise
+        raise ServerError('%s: no free port after 3 tries' % self.name)
+
+    def stop(self):
+        """Stops everything this object started, newest first."""
+        for name, p in reversed(self.procs):
+            if p.poll() is None:
+                p.send_signal(self.stop_signal)
+                try:
+                    p.wait(10)
+                except subprocess.TimeoutExpired:
+                    pass
+            # Workers and CGIs share the group we created at spawn.
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            p.wait()
+        self.procs = []
+
+    def close(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        try:
+            return self.start()
+        except BaseException:
+            self.close()
+            raise
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def logs(self):
+        return []
+
+    def log(self):
+        """The error logs, where the relay's own log lines go."""
+        out = []
+        for p in self.logs():
+            try:
+                with open(p, errors='replace') as f:
+                    out.append(f.read())
+            except OSError:
+                pass
+        return ''.join(out)
+
+    def relay_log(self):
+        """The relay's own log lines, without the server's decoration
+        (nginx wraps them in "FastCGI sent in stderr: ..." with the
+        request line, token included)."""
+        lines = []
+        for line in self.log().splitlines():
+            i = line.find('pgyer-relay: ')
+            if i >= 0:
+                lines.append(line[i:].split('" while reading', 1)[0])
+        return lines
+
+
+class Apache(Server):
+    """Apache 2.4, event MPM, mod_cgid, the shipped snippet included as
+    Debian's a2enconf would (server level)."""
+    name = 'apache'
+    snippet = 'apache-conf/pgyer-relay.conf'
+
+    def extra_paths(self):
+        return [(SHIPPED_CGI_DIR, os.path.dirname(self.cgi))]
+
+    def logs(self):
+        return [self.path('log', 'error.log')]
+
+    def _start(self):
+        with open(self.path('pgyer-relay.conf'), 'w') as f:
+            f.write(self.snippet_text())
+        mods = ['mpm_event', 'authz_core', 'authz_host', 'alias', 'env',
+                'mime', 'cgid']
+        conf = [
+            'ServerRoot "%s"' % self.dir,
+            'DefaultRuntimeDir "%s"' % self.path('run'),
+            'PidFile "%s"' % self.path('run', 'apache2.pid'),
+            'Mutex file:%s default' % self.path('run'),
+            'ScriptSock "%s"' % self.path('run', 'cgisock'),
+            'Listen 127.0.0.1:%d' % self.port,
+            'ServerName 127.0.0.1',
+            'User %s' % WORKER,
+            'Group %s' % WORKER,
+            'ErrorLog "%s"' % self.path('log', 'error.log'),
+            'LogLevel warn',
+            'LogFormat "%h \\"%r\\" %>s %b %Dus" short',
+            'CustomLog "%s" short' % self.path('log', 'access.log'),
+            'StartServers 1',
+            'ServerLimit 2',
+            'ThreadsPerChild 8',
+            'MinSpareThreads 1',
+            'MaxSpareThreads 16',
+            'MaxRequestWorkers 16',
+            'TypesConfig /etc/mime.types',
+            'DocumentRoot "%s"' % self.path('run'),
+            '<Directory />\n\tAllowOverride None\n\tRequire all denied\n'
+            '</Directory>',
+            'Include "%s"' % self.path('pgyer-relay.conf'),
+        ]
+        conf[0:0] = ['LoadModule %s_module %s/mod_%s.so' %
+                     (m, APACHE_MODULES, m) for m in mods]
+        with open(self.path('apache2.conf'), 'w') as f:
+            f.write('\n'.join(conf) + '\n')
+        log = self.path('log', 'error.log')
+        argv = [APACHE, '-d', self.dir, '-f', self.path('apache2.conf'),
+                '-DFOREGROUND']
+        check = subprocess.run(argv[:-1] + ['-t'], capture_output=True,
+                               text=True, env=self.env())
+        if check.returncode != 0:
+            raise ServerError('apache2 -t: %s%s' % (check.stdout,
+                                                    check.stderr))
+        p = self.spawn('apache2', argv, log, env=self.env())
+        self.wait_for('apache2', lambda: _connects(
+            socket.AF_INET, ('127.0.0.1', self.port)), p, log)
+
+    def env(self):
+        return {'PATH': '/usr/sbin:/usr/bin:/sbin:/bin', 'LANG': 'C'}
+
+
+class Nginx(Server):
+    """nginx in front of fcgiwrap (run as www-data, as Debian's
+    fcgiwrap.service does), the shipped location included in a server."""
+    name = 'nginx'
+    snippet = 'nginx-conf/pgyer-relay.conf'
+
+    def extra_paths(self):
+        return [(SHIPPED_SOCKET, 'unix:' + self.socket)]
+
+    def logs(self):
+        return [self.path('log', 'fcgiwrap.log'),
+                self.path('log', 'error.log')]
+
+    def _start(self):
+        fdir = self.path('fcgiwrap')
+        if not os.path.isdir(fdir):
+            os.mkdir(fdir, 0o755)
+            os.chown(fdir, self.user.pw_uid, self.user.pw_gid)
+        self.socket = os.path.join(fdir, 'fcgiwrap.socket')
+        if os.path.exists(self.socket):
+            os.unlink(self.socket)
+        with open(self.path('pgyer-relay.conf'), 'w') as f:
+            f.write(self.snippet_text())
+        # The snippet says `include fastcgi_params;`, relative to the
+        # directory of the main config file.
+        shutil.copyfile('/etc/nginx/fastcgi_params',
+                        self.path('fastcgi_params'))
+        conf = """\
+user %(user)s;
+worker_processes 1;
+daemon off;
+pid %(dir)s/run/nginx.pid;
+error_log %(dir)s/log/error.log info;
+events { worker_connections 64; }
+http {
+    access_log %(dir)s/log/access.log;
+    client_body_temp_path %(dir)s/run/body;
+    fastcgi_temp_path %(dir)s/run/fastcgi;
+    server {
+        listen 127.0.0.1:%(port)d;
+        server_name localhost;
+        include %(dir)s/pgyer-relay.conf;
+    }
+}
+""" % {'user': WORKER, 'dir': self.dir, 'port': self.port}
+        with open(self.path('nginx.conf'), 'w') as f:
+            f.write(conf)
+        env = {'PATH': '/usr/sbin:/usr/bin:/sbin:/bin', 'LANG': 'C'}
+
+        # -f: the CGI's stderr (the relay's log) goes to nginx's error
+        # log, as with Debian's fcgiwrap.service.
+        log = self.path('log', 'fcgiwrap.log')
+        fw = self.spawn('fcgiwrap', [FCGIWRAP, '-f', '-s',
+                                     'unix:' + self.socket], log, env=env,
+                        user=self.user.pw_uid, group=self.user.pw_gid,
+                        extra_groups=[], cwd=fdir)
+        self.wait_for('fcgiwrap', lambda: _connects(
+            socket.AF_UNIX, self.socket), fw, log)
+
+        log = self.path('log', 'error.log')
+        argv = [NGINX, '-e', log, '-c', self.path('nginx.conf')]
+        check = subprocess.run(argv + ['-t'], capture_output=True,
+                               text=True, env=env)
+        if check.returncode != 0:
+            raise ServerError('nginx -t: %s' % check.stderr)
+        p = self.spawn('nginx', argv, log, env=env)
+        self.wait_for('nginx', lambda: _connects(
+            socket.AF_INET, ('127.0.0.1', self.port)), p, log)
+
+
+SERVERS = {'apache': Apache, 'nginx': Nginx}
+
+
+def exit_on_signals():
+    """SIGTERM and SIGHUP unwind like Ctrl-C, through every finally:
+    what was started is stopped whichever way we are told to end."""
+    def handler(sig, frame):
+        raise KeyboardInterrupt
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, handler)

@@ -1,0 +1,375 @@
+"""End to end: the relay behind real Apache (mod_cgid) and real nginx +
+fcgiwrap, started from the shipped snippets (servers.py), posted to with
+the curl command line as users do, delivering to loopback mock robots.
+
+Every case runs against both servers; a server that does not start fails
+its cases.  Run: PGYER_RELAY_BIN=cgi-bin/pgyer-relay.cgi python3 this.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [os.path.join(HERE, '..', 'lib'), HERE]
+
+import harness  # noqa: E402
+import servers  # noqa: E402
+from mockrobot import MockRobot  # noqa: E402
+
+APP = 'e2e_app'
+TOKEN = 'e2e-token-5d1f0c'
+SECRET = 'SECe2e-dingtalk-secret'
+FEISHU_SECRET = 'e2e-feishu-secret'
+MAX_BODY = 65536
+SERVER_LIMIT = 1048576      # LimitRequestBody, client_max_body_size
+DELAY = 0.4                 # each robot's delay in the parallel case
+
+with open(os.path.join(HERE, 'events', 'update.json'), 'rb') as f:
+    UPDATE = f.read()
+
+
+class Reply:
+    def __init__(self, status, headers, body, seconds):
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.seconds = seconds
+        try:
+            self.json = json.loads(body)
+        except ValueError:
+            self.json = None
+
+    def __str__(self):
+        return '%d %s' % (self.status,
+                          self.body[:300].decode('utf-8', 'replace'))
+
+
+def curl(url, body=None, *args):
+    """POSTs body (bytes) with the curl command line; extra curl args
+    (headers, -X GET) as given.  Returns a Reply."""
+    with tempfile.TemporaryDirectory() as d:
+        argv = ['curl', '-sS', '--max-time', '30', '-o', d + '/out',
+                '-D', d + '/head', '-w', '%{http_code}']
+        if body is not None:
+            with open(d + '/body', 'wb') as f:
+                f.write(body)
+            argv += ['-H', 'Content-Type: application/json',
+                     '--data-binary', '@' + d + '/body']
+        start = time.monotonic()
+        r = subprocess.run(argv + list(args) + [url], capture_output=True)
+        seconds = time.monotonic() - start
+        assert r.returncode == 0, 'curl: %s' % r.stderr.decode()
+        with open(d + '/head', 'rb') as f:
+            # The last block: a 100 Continue may come first.
+            block = f.read().decode('latin-1').strip().split('\r\n\r\n')[-1]
+        headers = {}
+        for line in block.split('\r\n')[1:]:
+            k, _, v = line.partition(':')
+            headers[k.strip().lower()] = v.strip()
+        with open(d + '/out', 'rb') as f:
+            out = f.read()
+        return Reply(int(r.stdout), headers, out, seconds)
+
+
+def hook(name, bot, **kw):
+    h = {'name': name, 'type': bot.kind, 'url': bot.url, 'events': ['*']}
+    h.update(kw)
+    return h
+
+
+def config(*hooks, timeout_ms=5000):
+    return {'timeout_ms': timeout_ms, 'max_body_bytes': MAX_BODY,
+            'language': 'en', 'timezone': 'Asia/Shanghai', 'proxy': '',
+            'apps': {APP: {'token': TOKEN, 'webhooks': list(hooks)}}}
+
+
+def event_url(srv, app=APP, token=TOKEN):
+    return '%s?app=%s&token=%s' % (srv.url, app, token)
+
+
+def by_relay(reply):
+    """True when the relay wrote the answer (its JSON), not the server."""
+    return reply.headers.get('content-type', '').startswith(
+        'application/json') and isinstance(reply.json, dict)
+
+
+# --- the servers: each started once, on first use, stopped at exit ---
+
+running = {}
+
+
+def server(cls):
+    """The started server of class cls; a failed start fails every case
+    of that server with the same reason."""
+    s = running.get(cls)
+    if s is None:
+        stop_all()      # one server at a time
+        try:
+            s = cls(config())
+            s.start()
+        except Exception as e:
+            s = e
+        running[cls] = s
+    if isinstance(s, Exception):
+        raise AssertionError('%s did not start: %s' % (cls.name, s))
+    return s
+
+
+def stop_all():
+    for cls, s in running.items():
+        if isinstance(s, servers.Server):
+            s.close()
+            running[cls] = ServerGone()
+
+
+class ServerGone(Exception):
+    def __str__(self):
+        return 'stopped already'
+
+
+def check(reply, status, srv):
+    assert reply.status == status, 'want %d, got %s\n--- %s log:\n%s' % (
+        status, reply, srv.name, srv.log()[-2000:])
+
+
+# --- the cases, for each server ---
+
+def case_starts(srv):
+    """The server answers on its port from the shipped snippet."""
+    assert srv.port
+
+
+def case_parallel(srv):
+    """One update to 3 robots: all delivered, in parallel."""
+    with MockRobot('wecom', token='wecom-key-7f3a', delay=DELAY) as wecom, \
+            MockRobot('dingtalk', token='ding-token-2b9e', secret=SECRET,
+                      keyword='应用', delay=DELAY) as ding, \
+            MockRobot('feishu', token='feishu-hook-c41d',
+                      secret=FEISHU_SECRET, delay=DELAY) as fei:
+        srv.set_config(config(
+            hook('wecom group', wecom),
+            hook('dingtalk QA', ding, secret=SECRET, keyword='应用'),
+            hook('feishu PM', fei, secret=FEISHU_SECRET)))
+        r = curl(event_url(srv), UPDATE)
+        check(r, 200, srv)
+        assert r.json['delivered'] == 3 and r.json['failed'] == 0, r
+        for bot in (wecom, ding, fei):
+            assert len(bot.received) == 1, (bot.kind, bot.received)
+            rec = bot.received[0]
+            assert rec['accepted'], (bot.kind, rec['errcode'],
+                                     rec['errmsg'])
+            assert 'OooPlay' in bot.text(), (bot.kind, bot.text())
+        assert r.seconds < 3 * DELAY, \
+            'took %.2f s: not in parallel' % r.seconds
+    # The relay logs to the server's error log, and never a secret.  (The
+    # servers' own lines do show the token: it is in the request line.)
+    log = '\n'.join(srv.relay_log())
+    assert 'webhook="wecom group" delivered' in log, \
+        'no relay log line in:\n' + srv.log()[-1500:]
+    for secret in (TOKEN, SECRET, FEISHU_SECRET, wecom.token, ding.token,
+                   fei.token):
+        assert secret not in log, 'secret %r in the log' % secret
+
+
+def case_chunked(srv):
+    """A chunked POST (Apache passes no CONTENT_LENGTH, nginx a computed
+    one) arrives whole: the json robot gets it byte for byte."""
+    with MockRobot('json') as bot:
+        srv.set_config(config(hook('raw', bot)))
+        r = curl(event_url(srv), UPDATE, '-H', 'Transfer-Encoding: chunked')
+        check(r, 200, srv)
+        assert len(bot.received) == 1 and bot.received[0]['body'] == UPDATE
+
+
+def oversize(n):
+    """A valid event of about n bytes (long release notes)."""
+    ev = json.loads(UPDATE)
+    ev['notes'] = ''
+    pad = n - len(json.dumps(ev).encode())
+    ev['notes'] = 'x' * max(pad, 0)
+    return json.dumps(ev).encode()
+
+
+def case_oversize_relay(srv):
+    """Over max_body_bytes, under the server's limit: the relay answers
+    413 (JSON), with and without Content-Length, and drained the body
+    (fcgiwrap would answer 502 for an unread body)."""
+    with MockRobot('json') as bot:
+        srv.set_config(config(hook('raw', bot)))
+        body = oversize(MAX_BODY * 3)
+        for extra in ([], ['-H', 'Transfer-Encoding: chunked']):
+            r = curl(event_url(srv), body, *extra)
+            check(r, 413, srv)
+            assert by_relay(r) and 'max_body_bytes' in r.json['error'], r
+        assert bot.received == []
+
+
+def case_oversize_server(srv):
+    """Over the server's own limit: the server answers 413 (HTML) and the
+    relay never runs."""
+    with MockRobot('json') as bot:
+        srv.set_config(config(hook('raw', bot)))
+        r = curl(event_url(srv), oversize(SERVER_LIMIT * 2))
+        check(r, 413, srv)
+        assert not by_relay(r), 'the relay answered: %s' % r
+        assert bot.received == []
+
+
+def case_bad_json(srv):
+    with MockRobot('json') as bot:
+        srv.set_config(config(hook('raw', bot)))
+        r = curl(event_url(srv), b'{"type": "updateVersion", "title": ')
+        check(r, 400, srv)
+        assert by_relay(r), r
+        assert bot.received == []
+
+
+def case_unknown_app(srv):
+    with MockRobot('json') as bot:
+        srv.set_config(config(hook('raw', bot)))
+        r = curl(event_url(srv, app='no_such_app'), UPDATE)
+        check(r, 404, srv)
+        assert by_relay(r) and bot.received == [], r
+
+
+def case_wrong_token(srv):
+    with MockRobot('json') as bot:
+        srv.set_config(config(hook('raw', bot)))
+        r = curl(event_url(srv, token='wrong'), UPDATE)
+        check(r, 403, srv)
+        assert by_relay(r) and bot.received == [], r
+
+
+def case_get(srv):
+    """Not a POST.  nginx answers 405 with Allow: POST itself, as the
+    relay would.  Apache refuses at its authorization step (Require
+    method POST): 403 with its HTML page, the relay never starts; its
+    only 405 (`Redirect 405`) would say "Allow: TRACE", which is false."""
+    r = curl(event_url(srv), None, '-X', 'GET')
+    assert not by_relay(r), 'the relay answered: %s' % r
+    if isinstance(srv, servers.Apache):
+        check(r, 403, srv)
+        assert 'AH01630' in srv.log(), 'no authz refusal in the log'
+    else:
+        check(r, 405, srv)
+        assert r.headers.get('allow') == 'POST', r.headers
+
+
+def case_robot_fails(srv):
+    """A robot that refuses: 502, and the summary says which."""
+    with MockRobot('wecom') as good, MockRobot('wecom', mode='errcode') as bad:
+        srv.set_config(config(hook('good', good), hook('bad', bad)))
+        r = curl(event_url(srv), UPDATE)
+        check(r, 502, srv)
+        assert r.json['delivered'] == 1 and r.json['failed'] == 1, r
+        failed = [w for w in r.json['webhooks'] if not w['ok']]
+        assert [w['name'] for w in failed] == ['bad'], r
+        assert '93000' in str(failed[0]['error']), r
+
+
+def case_slow_robot(srv):
+    """A robot that never answers: 504 by the relay's deadline, before the
+    server's own timeout."""
+    timeout_ms = 1000
+    with MockRobot('feishu', mode='hang') as slow:
+        srv.set_config(config(hook('slow', slow), timeout_ms=timeout_ms))
+        r = curl(event_url(srv), UPDATE)
+        check(r, 504, srv)
+        assert by_relay(r), r
+        # curl's deadline, or at worst the alarm() backstop 2 s later.
+        assert r.seconds < timeout_ms / 1000 + 2.5, \
+            'answered after %.2f s' % r.seconds
+
+
+def case_proxy_header(srv):
+    """httpoxy: a client's Proxy: header must not become the relay's
+    outgoing proxy."""
+    with MockRobot('json') as bot, MockRobot('json') as proxy:
+        srv.set_config(config(hook('raw', bot)))
+        r = curl(event_url(srv), UPDATE, '-H',
+                 'Proxy: http://127.0.0.1:%d' % proxy.port)
+        check(r, 200, srv)
+        assert len(bot.received) == 1
+        assert proxy.received == [], 'went through the client\'s proxy'
+
+
+def probe(cls, *curl_args):
+    """What the server hands a CGI (probe.cgi in the relay's place, same
+    shipped snippet) for the update event POSTed with curl_args."""
+    with cls(config(), cgi=os.path.join(HERE, 'probe.cgi')) as srv:
+        r = curl(event_url(srv), UPDATE, '-H', 'Proxy: http://192.0.2.1:3128',
+                 *curl_args)
+        check(r, 200, srv)
+    env = dict(line.split('=', 1) for line in
+               r.body.decode().splitlines() if '=' in line)
+    assert env['BODY_BYTES'] == str(len(UPDATE)), env['BODY_BYTES']
+    assert env['PGYER_RELAY_CONFIG'] == srv.config, env
+    return env
+
+
+def case_probe_environment(srv):
+    """The server's side of the CGI contract: the config path is set,
+    a client's Proxy: header is not passed on as HTTP_PROXY (httpoxy:
+    Apache drops it, the nginx snippet blanks it), and a chunked body
+    comes without CONTENT_LENGTH from Apache, with a computed one from
+    nginx."""
+    env = probe(type(srv))
+    assert env.get('HTTP_PROXY', '') == '', 'HTTP_PROXY passed: %r' % env
+    assert env['CONTENT_LENGTH'] == str(len(UPDATE)), env
+    env = probe(type(srv), '-H', 'Transfer-Encoding: chunked')
+    if isinstance(srv, servers.Apache):
+        assert env.get('CONTENT_LENGTH', '') == '', env
+    else:
+        assert env['CONTENT_LENGTH'] == str(len(UPDATE)), env
+
+
+# The allow-list lines of each snippet, as shipped (commented out).
+ALLOW_LOOPBACK = {
+    servers.Apache: [('#Require ip 127.0.0.1 ::1', 'Require ip 127.0.0.1 ::1')],
+    servers.Nginx: [('#allow 127.0.0.1;', 'allow 127.0.0.1;'),
+                    ('#deny all;', 'deny all;')],
+}
+ALLOW_OTHERS = {
+    servers.Apache: [('#Require ip 203.0.113.0/24',
+                      'Require ip 203.0.113.0/24')],
+    servers.Nginx: [('#allow 203.0.113.0/24;', 'allow 203.0.113.0/24;'),
+                    ('#deny all;', 'deny all;')],
+}
+
+
+def case_allow_list(srv):
+    """The commented allow-list, uncommented as a user would: a listed
+    address may POST (and still only POST: <RequireAll>), any other gets
+    the server's 403."""
+    cls = type(srv)
+    with MockRobot('json') as bot:
+        with cls(config(hook('raw', bot)), edits=ALLOW_LOOPBACK[cls]) as s:
+            check(curl(event_url(s), UPDATE), 200, s)
+            r = curl(event_url(s), None, '-X', 'GET')
+            assert r.status in (403, 405) and not by_relay(r), r
+        with cls(config(hook('raw', bot)), edits=ALLOW_OTHERS[cls]) as s:
+            r = curl(event_url(s), UPDATE)
+            check(r, 403, s)
+            assert not by_relay(r), 'the relay answered: %s' % r
+        assert len(bot.received) == 1
+
+
+CASES = [case_starts, case_parallel, case_chunked, case_oversize_relay,
+         case_oversize_server, case_bad_json, case_unknown_app,
+         case_wrong_token, case_get, case_robot_fails, case_slow_robot,
+         case_proxy_header, case_probe_environment, case_allow_list]
+
+for cls in (servers.Apache, servers.Nginx):
+    for fn in CASES:
+        harness.add('%s: %s' % (cls.name, fn.__name__[5:].replace('_', ' ')),
+                    lambda fn=fn, cls=cls: fn(server(cls)))
+
+if __name__ == '__main__':
+    servers.exit_on_signals()
+    try:
+        harness.main()
+    finally:
+        stop_all()
