@@ -328,7 +328,8 @@ def case_probe_environment(srv):
 
 # The allow-list lines of each snippet, as shipped (commented out).
 ALLOW_LOOPBACK = {
-    servers.Apache: [('#Require ip 127.0.0.1 ::1', 'Require ip 127.0.0.1 ::1')],
+    servers.Apache: [('#Require ip 127.0.0.1 ::1',
+                      'Require ip 127.0.0.1 ::1')],
     servers.Nginx: [('#allow 127.0.0.1;', 'allow 127.0.0.1;'),
                     ('#deny all;', 'deny all;')],
 }
