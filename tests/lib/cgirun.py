@@ -152,8 +152,9 @@ def _slurp(stream, into):
     into.append(stream.read())
 
 
-def run_cgi(config, body, method='POST', query='', content_type='application/json',
-            content_length='auto', env=None, timeout=30):
+def run_cgi(config, body, method='POST', query='',
+            content_type='application/json', content_length='auto',
+            env=None, timeout=30):
     """Runs the CGI once; returns a Result.  See the module comment."""
     if isinstance(body, str):
         body = body.encode('utf-8')
