@@ -1,0 +1,186 @@
+/* The words of a message: see message.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "event.h"
+#include "message.h"
+#include "template.h"
+#include "xalloc.h"
+
+enum label {
+	L_VERSION,
+	L_PLATFORM,
+	L_TIME,
+	L_NOTES,
+	L_LINK,
+	L_LINK_LABEL,
+	L_BUILD,
+	L_MARK,
+	L__MAX
+};
+
+static const char *const labels[LANG__MAX][L__MAX] = {
+	[LANG_ZH] = {
+		[L_VERSION] = "版本：",
+		[L_PLATFORM] = "平台：",
+		[L_TIME] = "时间：",
+		[L_NOTES] = "更新说明：",
+		[L_LINK] = "查看应用",
+		[L_LINK_LABEL] = "查看应用：",
+		[L_BUILD] = "build ",
+		[L_MARK] = "…（内容过长已截断）",
+	},
+	[LANG_EN] = {
+		[L_VERSION] = "Version: ",
+		[L_PLATFORM] = "Platform: ",
+		[L_TIME] = "Time: ",
+		[L_NOTES] = "Release notes: ",
+		[L_LINK] = "View app",
+		[L_LINK_LABEL] = "View app: ",
+		[L_BUILD] = "build ",
+		[L_MARK] = "… (truncated)",
+	},
+};
+
+static const char *
+label(enum lang lang, enum label l)
+{
+	return labels[(unsigned)lang < LANG__MAX ? lang : LANG_ZH][l];
+}
+
+const char *
+message_mark(enum lang lang)
+{
+	return label(lang, L_MARK);
+}
+
+/* s when it holds text, else NULL. */
+static const char *
+text(const char *s)
+{
+	return s != NULL && *s != '\0' ? s : NULL;
+}
+
+static void
+add(struct message *m, enum msg_line_kind kind, const char *lbl,
+    const char *value)
+{
+	if (value == NULL || *value == '\0' || m->n_lines == MSG_LINES_MAX)
+		return;
+	m->line[m->n_lines].kind = kind;
+	m->line[m->n_lines].label = lbl;
+	m->line[m->n_lines].value = value;
+	m->n_lines++;
+}
+
+void
+message_init(struct message *m, const struct message_ctx *ctx,
+    const char *tpl)
+{
+	const struct event	*ev = ctx->ev;
+	const char		*os, *build;
+	struct buf		 b = { 0 };
+
+	memset(m, 0, sizeof(*m));
+	m->lang = (unsigned)ctx->lang < LANG__MAX ? ctx->lang : LANG_ZH;
+	m->link_text = label(m->lang, L_LINK);
+	m->link_label = label(m->lang, L_LINK_LABEL);
+	if ((m->title = text(ev->field[EV_TITLE])) == NULL &&
+	    (m->title = text(ctx->app)) == NULL)
+		m->title = "PGYER";
+	if ((m->action = text(ev->field[EV_ACTION])) == NULL &&
+	    (m->action = text(ev->field[EV_TYPE])) == NULL)
+		m->action = "";
+	buf_puts(&b, m->title);
+	if (*m->action != '\0') {
+		buf_putc(&b, ' ');
+		buf_puts(&b, m->action);
+	}
+	m->heading = buf_release(&b);
+
+	if (tpl != NULL) {
+		template_render(&b, tpl, ctx);
+		m->body = buf_release(&b);
+		return;
+	}
+
+	/* "0.4.0 (build 2)": the build number alone says little. */
+	os = text(ev->field[EV_OS_VERSION]);
+	build = text(ev->field[EV_BUILD_VERSION]);
+	if (os != NULL && build != NULL)
+		buf_printf(&b, "%s (%s%s)", os, label(m->lang, L_BUILD),
+		    build);
+	else if (os != NULL)
+		buf_puts(&b, os);
+	else if (build != NULL)
+		buf_printf(&b, "%s%s", label(m->lang, L_BUILD), build);
+	m->version = buf_release(&b);
+
+	add(m, MSG_INFO, label(m->lang, L_VERSION), m->version);
+	add(m, MSG_INFO, label(m->lang, L_PLATFORM), ev->field[EV_DEVICE_TYPE]);
+	add(m, MSG_INFO, label(m->lang, L_TIME), ctx->time);
+	add(m, MSG_TEXT, "", ev->field[EV_MESSAGE]);
+	add(m, MSG_TEXT, label(m->lang, L_NOTES), ev->field[EV_NOTES]);
+	add(m, MSG_LINK, "", ev->field[EV_LINK]);
+}
+
+void
+message_free(struct message *m)
+{
+	free(m->heading);
+	free(m->body);
+	free(m->version);
+	memset(m, 0, sizeof(*m));
+}
+
+void
+message_newline(struct buf *b, const char *sep)
+{
+	if (b->len > 0)
+		buf_puts(b, sep);
+}
+
+void
+message_line(struct buf *b, const struct message *m, const struct msg_line *l)
+{
+	size_t	 n;
+
+	if (l->kind == MSG_LINK) {
+		buf_puts(b, m->link_label);
+		buf_puts(b, l->value);
+		return;
+	}
+	/* Notes of several lines start on a line of their own. */
+	if (*l->label != '\0' && strchr(l->value, '\n') != NULL) {
+		n = strlen(l->label);
+		while (n > 0 && l->label[n - 1] == ' ')
+			n--;
+		buf_append(b, l->label, n);
+		buf_putc(b, '\n');
+	} else
+		buf_puts(b, l->label);
+	buf_puts(b, l->value);
+}
+
+void
+message_plain(struct buf *b, const struct message *m)
+{
+	if (m->body != NULL) {
+		buf_puts(b, m->body);
+		return;
+	}
+	message_newline(b, "\n");
+	buf_puts(b, m->heading);
+	for (size_t i = 0; i < m->n_lines; i++) {
+		buf_putc(b, '\n');
+		message_line(b, m, &m->line[i]);
+	}
+}
+
+int
+message_has(const char *s, const char *kw)
+{
+	return kw == NULL || *kw == '\0' ||
+	    (s != NULL && strstr(s, kw) != NULL);
+}

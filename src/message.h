@@ -1,0 +1,60 @@
+/*
+ * The words of a message, shared by the robot formatters: what the
+ * built-in messages say, in each language, as lines that each robot
+ * dresses in its own markup; or the webhook's own template, rendered.
+ */
+#ifndef MESSAGE_H
+#define MESSAGE_H
+
+#include <stddef.h>
+
+#include "config.h"
+
+struct buf;
+struct message_ctx;
+
+enum msg_line_kind {
+	MSG_INFO,	/* a short fact: version, platform, time */
+	MSG_TEXT,	/* free text, may hold newlines: message, notes */
+	MSG_LINK	/* the app's page: value is the URL */
+};
+
+struct msg_line {
+	enum msg_line_kind	 kind;
+	const char		*label;	/* "版本：", "" for none */
+	const char		*value;	/* never empty */
+};
+
+#define MSG_LINES_MAX	8
+
+/* Strings are owned by the message or by the event it was made from. */
+struct message {
+	enum lang	 lang;
+	const char	*title;		/* app title, else the app key */
+	const char	*action;	/* action, else type; may be "" */
+	char		*heading;	/* "title action", plain text */
+	char		*body;		/* the rendered template, or NULL */
+	struct msg_line	 line[MSG_LINES_MAX];	/* when body is NULL */
+	size_t		 n_lines;
+	const char	*link_text;	/* "查看应用": the link's words */
+	const char	*link_label;	/* "查看应用：": before a bare URL */
+	char		*version;
+};
+
+/* Makes the message for ctx: the built-in one, or tpl rendered. */
+void	 message_init(struct message *, const struct message_ctx *,
+	    const char *tpl);
+void	 message_free(struct message *);
+/* Appends a line as plain text: "label value", or "查看应用：URL". */
+void	 message_line(struct buf *, const struct message *,
+	    const struct msg_line *);
+/* Appends the message as plain text, one fact per line. */
+void	 message_plain(struct buf *, const struct message *);
+/* Appends sep when b already holds text. */
+void	 message_newline(struct buf *, const char *sep);
+/* 1 when kw is NULL or "" or occurs in s. */
+int	 message_has(const char *s, const char *kw);
+/* The mark that ends a cut text: "…（内容过长已截断）". */
+const char *message_mark(enum lang);
+
+#endif
