@@ -1,23 +1,236 @@
-/* STUB: replaced by the feishu formatter. */
+/*
+ * Feishu / Lark custom bot: "post" rich text by default (a title, then
+ * paragraphs of text, a link and mentions as "at" elements), "text" on
+ * request.  With a secret, "timestamp" (seconds, a string as in the docs)
+ * and "sign" go at the top of the body.  The whole body is at most 20 KB
+ * after JSON escaping.  See robot-apis.md.
+ */
 #include <stdio.h>
+#include <string.h>
 
+#include "buf.h"
+#include "fit.h"
+#include "jsongen.h"
+#include "message.h"
+#include "reply.h"
 #include "robot.h"
+#include "sign.h"
+#include "template.h"
+#include "xalloc.h"
+
+#define FEISHU_BODY_MAX		20000
+
+struct feishu {
+	const struct webhook	*wh;
+	char			 ts[32];	/* "" when unsigned */
+	char			 sign[SIGN_B64_MAX];
+};
+
+/* One paragraph: a single text element. */
+static void
+para_text(struct jgen *j, const char *s, size_t len)
+{
+	jgen_array_open(j);
+	jgen_map_open(j);
+	jgen_kv(j, "tag", "text");
+	jgen_str(j, "text");
+	jgen_strn(j, s, len);
+	jgen_map_close(j);
+	jgen_array_close(j);
+}
+
+/* A paragraph per line of s; adds the text to hay. */
+static void
+para_lines(struct jgen *j, const char *s, struct buf *hay)
+{
+	size_t	 n;
+
+	buf_puts(hay, s);
+	buf_putc(hay, '\n');
+	for (;;) {
+		n = strcspn(s, "\n");
+		para_text(j, s, n);
+		if (s[n] == '\0')
+			break;
+		s += n + 1;
+	}
+}
+
+/* The post's paragraphs before the keyword and mentions. */
+static void
+post_body(struct jgen *j, const struct message *m, struct buf *hay)
+{
+	const struct msg_line	*l;
+	struct buf		 line = { 0 };
+
+	if (m->body != NULL) {
+		para_lines(j, m->body, hay);
+		return;
+	}
+	for (size_t i = 0; i < m->n_lines; i++) {
+		l = &m->line[i];
+		if (l->kind == MSG_LINK) {
+			/* Keyword checks read text and title, not href. */
+			jgen_array_open(j);
+			jgen_map_open(j);
+			jgen_kv(j, "tag", "a");
+			jgen_kv(j, "text", m->link_text);
+			jgen_kv(j, "href", l->value);
+			jgen_map_close(j);
+			jgen_array_close(j);
+			continue;
+		}
+		buf_reset(&line);
+		message_line(&line, m, l);
+		para_lines(j, line.data, hay);
+	}
+	buf_free(&line);
+}
+
+static void
+post(struct jgen *j, const struct webhook *wh, const struct message *m)
+{
+	struct buf	 hay = { 0 };
+	size_t		 n;
+
+	jgen_str(j, "post");
+	jgen_map_open(j);
+	jgen_str(j, m->lang == LANG_EN ? "en_us" : "zh_cn");
+	jgen_map_open(j);
+	jgen_kv(j, "title", m->heading);
+	buf_puts(&hay, m->heading);
+	buf_putc(&hay, '\n');
+	jgen_str(j, "content");
+	jgen_array_open(j);
+	post_body(j, m, &hay);
+	if (!message_has(hay.data, wh->keyword))
+		para_text(j, wh->keyword, strlen(wh->keyword));
+	buf_free(&hay);
+	if (wh->at_all || wh->at_user_ids.n > 0) {
+		jgen_array_open(j);
+		n = wh->at_all ? 1 : 0;
+		for (size_t i = 0; i < n + wh->at_user_ids.n; i++) {
+			jgen_map_open(j);
+			jgen_kv(j, "tag", "at");
+			jgen_kv(j, "user_id", i < n ? "all" :
+			    wh->at_user_ids.v[i - n]);
+			jgen_map_close(j);
+		}
+		jgen_array_close(j);
+	}
+	jgen_array_close(j);
+	jgen_map_close(j);
+	jgen_map_close(j);
+}
+
+static void
+text(struct jgen *j, const struct webhook *wh, const struct message *m)
+{
+	struct buf	 t = { 0 };
+
+	message_plain(&t, m);
+	if (!message_has(t.data, wh->keyword)) {
+		message_newline(&t, "\n");
+		buf_puts(&t, wh->keyword);
+	}
+	/* <at user_id="all">所有人</at>: the name shown is Feishu's own. */
+	if (wh->at_all || wh->at_user_ids.n > 0)
+		message_newline(&t, "\n");
+	if (wh->at_all)
+		buf_printf(&t, "<at user_id=\"all\">%s</at>",
+		    m->lang == LANG_EN ? "Everyone" : "所有人");
+	for (size_t i = 0; i < wh->at_user_ids.n; i++)
+		buf_printf(&t, "%s<at user_id=\"%s\">%s</at>",
+		    wh->at_all || i > 0 ? " " : "", wh->at_user_ids.v[i],
+		    wh->at_user_ids.v[i]);
+	jgen_str(j, "text");
+	jgen_strn(j, t.data != NULL ? t.data : "", t.len);
+	buf_free(&t);
+}
+
+static int
+render(const struct message_ctx *ctx, const void *arg, struct buf *out,
+    size_t *measure, char *err, size_t errlen)
+{
+	const struct feishu	*f = arg;
+	const struct webhook	*wh = f->wh;
+	struct message		 m;
+	struct jgen		 j;
+	int			 rc, is_post = wh->format != FORMAT_TEXT;
+
+	message_init(&m, ctx, wh->template);
+	jgen_init(&j);
+	jgen_map_open(&j);
+	if (f->ts[0] != '\0') {
+		jgen_kv(&j, "timestamp", f->ts);
+		jgen_kv(&j, "sign", f->sign);
+	}
+	jgen_kv(&j, "msg_type", is_post ? "post" : "text");
+	jgen_str(&j, "content");
+	jgen_map_open(&j);
+	if (is_post)
+		post(&j, wh, &m);
+	else
+		text(&j, wh, &m);
+	jgen_map_close(&j);
+	jgen_map_close(&j);
+	message_free(&m);
+	rc = jgen_finish(&j, out, err, errlen);
+	/* Feishu counts the whole body, escapes and all. */
+	*measure = out->len;
+	return rc;
+}
 
 static int
 build(const struct webhook *wh, const struct message_ctx *ctx,
     const char *raw, size_t raw_len, long long now_ms, struct request *req,
     char *err, size_t errlen)
 {
-	(void)wh; (void)ctx; (void)raw; (void)raw_len; (void)now_ms; (void)req;
-	snprintf(err, errlen, "not implemented");
-	return -1;
+	struct feishu	 f;
+	struct buf	 body = { 0 };
+
+	(void)raw;
+	(void)raw_len;
+	memset(req, 0, sizeof(*req));
+	memset(&f, 0, sizeof(f));
+	f.wh = wh;
+	if (wh->secret != NULL && *wh->secret != '\0') {
+		/* Seconds, not DingTalk's milliseconds, and its own formula. */
+		snprintf(f.ts, sizeof(f.ts), "%lld", now_ms / 1000);
+		sign_feishu(wh->secret, now_ms / 1000, f.sign);
+		if (f.sign[0] == '\0') {
+			snprintf(err, errlen, "secret too long to sign");
+			return -1;
+		}
+	}
+	if (fit_render(ctx, FEISHU_BODY_MAX, render, &f, &body,
+	    &req->truncated, err, errlen) == -1) {
+		buf_free(&body);
+		return -1;
+	}
+	req->body_len = body.len;
+	req->body = buf_release(&body);
+	req->url = xstrdup(wh->url);
+	req->headers[req->n_headers++] =
+	    xstrdup("Content-Type: application/json; charset=utf-8");
+	return 0;
 }
+
+/*
+ * "code" in current replies, only "StatusCode" in older ones.  11232:
+ * frequency limited.
+ */
+static const long retry[] = { 11232 };
+static const struct reply_keys keys[] = {
+	{ "code", "msg" },
+	{ "StatusCode", "StatusMessage" },
+};
+static const struct reply_rules rules = { keys, 2, retry, 1 };
 
 static void
 judge(long status, const char *body, size_t len, struct verdict *v)
 {
-	(void)body; (void)len;
-	v->ok = status >= 200 && status < 300;
+	reply_judge(status, body, len, &rules, v);
 }
 
 const struct robot_ops robot_feishu = { "feishu", build, judge };
