@@ -101,6 +101,9 @@ message_init(struct message *m, const struct message_ctx *ctx,
 
 	if (tpl != NULL) {
 		template_render(&b, tpl, ctx);
+		/* Robots refuse an empty message: say at least what it is. */
+		if (b.len == 0)
+			buf_puts(&b, m->heading);
 		m->body = buf_release(&b);
 		return;
 	}

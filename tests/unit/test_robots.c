@@ -263,6 +263,18 @@ test_wecom_template(void)
 	    "\"markdown\":{\"content\":\"**QQ \\\"内测\\\"** 0.4.0 (2) 已发"
 	    "布：[下载](https://www.pgyer.com/oooplay_test)\\n蒲公英\"}}");
 	request_free(&req);
+
+	/* A template that renders empty: robots refuse "", say what it is. */
+	wh.template = (char *)"{notes}";
+	wh.keyword = NULL;
+	ev.field[EV_NOTES] = (char *)"";
+	if (build(&wh, &ctx, 0, &req) == -1) {
+		CHECK(0);
+		return;
+	}
+	CHECK_GOLD(req.body, "{\"msgtype\":\"markdown\","
+	    "\"markdown\":{\"content\":\"QQ \\\"内测\\\" 应用更新\"}}");
+	request_free(&req);
 }
 
 static void
