@@ -5,7 +5,8 @@ Apache (mod_cgid) and nginx + fcgiwrap are started from the SHIPPED
 snippets apache-conf/pgyer-relay.conf and nginx-conf/pgyer-relay.conf:
 only their paths (the CGI, its config, the fcgiwrap socket) are replaced.
 Masters start as root, workers and the CGI run as www-data, everything
-lives in one temporary directory on a free loopback port.
+lives in one temporary directory on a free loopback port.  DebianApache
+runs Debian's own /etc/apache2 (a copy) with a2enmod and a2enconf.
 
     with Nginx(config={...}) as srv:        # or Apache(...)
         srv.url    # http://127.0.0.1:PORT/pgyer-relay
@@ -309,6 +310,56 @@ class Apache(Server):
         return {'PATH': '/usr/sbin:/usr/bin:/sbin:/bin', 'LANG': 'C'}
 
 
+class DebianApache(Apache):
+    """Apache as Debian ships it: a copy of /etc/apache2, then what the
+    snippet tells users to do: a2enmod cgid; a2enconf pgyer-relay.  Only
+    ports.conf and the directories in envvars are ours."""
+    name = 'apache-debian'
+
+    def _start(self):
+        conf = self.path('apache2')
+        env = {'PATH': '/usr/sbin:/usr/bin:/sbin:/bin', 'LANG': 'C',
+               'APACHE_CONFDIR': conf,
+               # a2enmod records its work here, not in /var/lib/apache2.
+               'APACHE_STATE_DIRECTORY': self.path('state')}
+        if not os.path.isdir(conf):
+            shutil.copytree('/etc/apache2', conf, symlinks=True)
+            with open(os.path.join(conf, 'conf-available',
+                                   'pgyer-relay.conf'), 'w') as f:
+                f.write(self.snippet_text())
+            with open(os.path.join(conf, 'envvars'), 'a') as f:
+                f.write(''.join('export %s=%s\n' % (k, self.path(v))
+                                for k, v in (('APACHE_RUN_DIR', 'run'),
+                                             ('APACHE_PID_FILE',
+                                              'run/apache2.pid'),
+                                             ('APACHE_LOCK_DIR', 'lock'),
+                                             ('APACHE_LOG_DIR', 'log'))))
+            for d in ('run/socks', 'lock'):
+                os.makedirs(self.path(d))
+                os.chown(self.path(d), self.user.pw_uid, self.user.pw_gid)
+            for argv in (['a2enmod', '-q', 'cgid'],
+                         ['a2enconf', '-q', 'pgyer-relay']):
+                r = subprocess.run(argv, env=env, capture_output=True,
+                                   text=True)
+                if r.returncode != 0:
+                    raise ServerError('%s: %s%s' % (' '.join(argv),
+                                                    r.stdout, r.stderr))
+        with open(os.path.join(conf, 'ports.conf'), 'w') as f:
+            f.write('Listen 127.0.0.1:%d\n' % self.port)
+        r = subprocess.run(['apache2ctl', 'configtest'], env=env,
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise ServerError('apache2ctl configtest: %s%s' % (r.stdout,
+                                                              r.stderr))
+        log = self.path('log', 'error.log')
+        # What apache2ctl does, but in the foreground and as our child.
+        p = self.spawn('apache2', ['sh', '-c', '. "$APACHE_CONFDIR/envvars"'
+                                   ' && exec apache2 -d "$APACHE_CONFDIR"'
+                                   ' -DFOREGROUND'], log, env=env)
+        self.wait_for('apache2', lambda: _connects(
+            socket.AF_INET, ('127.0.0.1', self.port)), p, log)
+
+
 class Nginx(Server):
     """nginx in front of fcgiwrap (run as www-data, as Debian's
     fcgiwrap.service does), the shipped location included in a server."""
@@ -379,7 +430,8 @@ http {
             socket.AF_INET, ('127.0.0.1', self.port)), p, log)
 
 
-SERVERS = {'apache': Apache, 'nginx': Nginx}
+SERVERS = {'apache': Apache, 'apache-debian': DebianApache,
+           'nginx': Nginx}
 
 
 def exit_on_signals():

@@ -2,8 +2,10 @@
 fcgiwrap, started from the shipped snippets (servers.py), posted to with
 the curl command line as users do, delivering to loopback mock robots.
 
-Every case runs against both servers; a server that does not start fails
-its cases.  Run: PGYER_RELAY_BIN=cgi-bin/pgyer-relay.cgi python3 this.
+Every case runs against each server: Apache from a minimal config,
+Apache as Debian ships it (a copy of /etc/apache2, a2enmod cgid, a2enconf
+pgyer-relay), nginx + fcgiwrap.  A server that does not start fails its
+cases.  As root: PGYER_RELAY_BIN=cgi-bin/pgyer-relay.cgi python3 this.
 """
 import json
 import os
@@ -24,7 +26,8 @@ TOKEN = 'e2e-token-5d1f0c'
 SECRET = 'SECe2e-dingtalk-secret'
 FEISHU_SECRET = 'e2e-feishu-secret'
 MAX_BODY = 65536
-SERVER_LIMIT = 1048576      # LimitRequestBody, client_max_body_size
+SERVER_LIMIT = 1048576      # the snippets' LimitRequestBody and
+                            # client_max_body_size
 DELAY = 0.4                 # each robot's delay in the parallel case
 
 with open(os.path.join(HERE, 'events', 'update.json'), 'rb') as f:
@@ -328,16 +331,17 @@ def case_probe_environment(srv):
 
 # The allow-list lines of each snippet, as shipped (commented out).
 ALLOW_LOOPBACK = {
-    servers.Apache: [('#Require ip 127.0.0.1 ::1',
-                      'Require ip 127.0.0.1 ::1')],
-    servers.Nginx: [('#allow 127.0.0.1;', 'allow 127.0.0.1;'),
-                    ('#deny all;', 'deny all;')],
+    servers.Apache.snippet: [('#Require ip 127.0.0.1 ::1',
+                              'Require ip 127.0.0.1 ::1')],
+    servers.Nginx.snippet: [('#allow 127.0.0.1;', 'allow 127.0.0.1;'),
+                            ('#deny all;', 'deny all;')],
 }
 ALLOW_OTHERS = {
-    servers.Apache: [('#Require ip 203.0.113.0/24',
-                      'Require ip 203.0.113.0/24')],
-    servers.Nginx: [('#allow 203.0.113.0/24;', 'allow 203.0.113.0/24;'),
-                    ('#deny all;', 'deny all;')],
+    servers.Apache.snippet: [('#Require ip 203.0.113.0/24',
+                              'Require ip 203.0.113.0/24')],
+    servers.Nginx.snippet: [('#allow 203.0.113.0/24;',
+                             'allow 203.0.113.0/24;'),
+                            ('#deny all;', 'deny all;')],
 }
 
 
@@ -347,11 +351,12 @@ def case_allow_list(srv):
     the server's 403."""
     cls = type(srv)
     with MockRobot('json') as bot:
-        with cls(config(hook('raw', bot)), edits=ALLOW_LOOPBACK[cls]) as s:
+        cfg = config(hook('raw', bot))
+        with cls(cfg, edits=ALLOW_LOOPBACK[cls.snippet]) as s:
             check(curl(event_url(s), UPDATE), 200, s)
             r = curl(event_url(s), None, '-X', 'GET')
             assert r.status in (403, 405) and not by_relay(r), r
-        with cls(config(hook('raw', bot)), edits=ALLOW_OTHERS[cls]) as s:
+        with cls(cfg, edits=ALLOW_OTHERS[cls.snippet]) as s:
             r = curl(event_url(s), UPDATE)
             check(r, 403, s)
             assert not by_relay(r), 'the relay answered: %s' % r
@@ -363,7 +368,7 @@ CASES = [case_starts, case_parallel, case_chunked, case_oversize_relay,
          case_wrong_token, case_get, case_robot_fails, case_slow_robot,
          case_proxy_header, case_probe_environment, case_allow_list]
 
-for cls in (servers.Apache, servers.Nginx):
+for cls in (servers.Apache, servers.DebianApache, servers.Nginx):
     for fn in CASES:
         harness.add('%s: %s' % (cls.name, fn.__name__[5:].replace('_', ' ')),
                     lambda fn=fn, cls=cls: fn(server(cls)))
