@@ -10,7 +10,6 @@
 #include "message.h"
 #include "template.h"
 #include "utf8.h"
-#include "xalloc.h"
 
 /* The fields cut, a class at a time, in this order; -1 ends a class. */
 static const int long_fields[] = { EV_NOTES, EV_MESSAGE, -1 };

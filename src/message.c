@@ -6,7 +6,6 @@
 #include "event.h"
 #include "message.h"
 #include "template.h"
-#include "xalloc.h"
 
 enum label {
 	L_VERSION,

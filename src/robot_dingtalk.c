@@ -15,7 +15,6 @@
 #include "reply.h"
 #include "robot.h"
 #include "sign.h"
-#include "template.h"
 #include "url.h"
 #include "xalloc.h"
 

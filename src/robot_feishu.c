@@ -15,7 +15,6 @@
 #include "reply.h"
 #include "robot.h"
 #include "sign.h"
-#include "template.h"
 #include "xalloc.h"
 
 #define FEISHU_BODY_MAX		20000

@@ -5,7 +5,6 @@
  * 4096 for markdown (errcode 40058 beyond), 2048 for text.  No signing:
  * the key in the URL is the credential.  See robot-apis.md.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "buf.h"
@@ -14,7 +13,6 @@
 #include "message.h"
 #include "reply.h"
 #include "robot.h"
-#include "template.h"
 #include "xalloc.h"
 
 #define WECOM_MARKDOWN_MAX	4096
@@ -68,7 +66,7 @@ render(const struct message_ctx *ctx, const void *arg, struct buf *out,
 	struct message		 m;
 	struct buf		 content = { 0 };
 	struct jgen		 j;
-	int			 text = as_text(wh), rc;
+	int			 text = as_text(wh);
 
 	message_init(&m, ctx, wh->template);
 	if (text)
@@ -76,7 +74,7 @@ render(const struct message_ctx *ctx, const void *arg, struct buf *out,
 	else
 		markdown(&content, &m);
 	message_free(&m);
-	/* Keyword security: the content must hold one of the keywords. */
+	/* The configured keyword is always in what is checked: content. */
 	if (!message_has(content.data, wh->keyword)) {
 		message_newline(&content, "\n");
 		buf_puts(&content, wh->keyword);
@@ -109,8 +107,7 @@ render(const struct message_ctx *ctx, const void *arg, struct buf *out,
 	jgen_map_close(&j);
 	jgen_map_close(&j);
 	buf_free(&content);
-	rc = jgen_finish(&j, out, err, errlen);
-	return rc;
+	return jgen_finish(&j, out, err, errlen);
 }
 
 static int
@@ -125,8 +122,7 @@ build(const struct webhook *wh, const struct message_ctx *ctx,
 	(void)now_ms;
 	memset(req, 0, sizeof(*req));
 	if (fit_render(ctx, as_text(wh) ? WECOM_TEXT_MAX : WECOM_MARKDOWN_MAX,
-	    render, wh, &body, &req->truncated, err,
-	    errlen) == -1) {
+	    render, wh, &body, &req->truncated, err, errlen) == -1) {
 		buf_free(&body);
 		return -1;
 	}
