@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 /* Creates $TMPDIR/pgyer-relay-NAME.XXXXXX into out; exits on failure. */
-static void
+static inline void
 tmpdir_make(char *out, size_t len, const char *name)
 {
 	const char	*t = getenv("TMPDIR");
@@ -28,7 +28,7 @@ tmpdir_make(char *out, size_t len, const char *name)
 }
 
 /* rm -rf path, without following symbolic links. */
-static void
+static inline void
 tmpdir_remove(const char *path)
 {
 	struct dirent	*de;
@@ -43,8 +43,9 @@ tmpdir_remove(const char *path)
 			if (strcmp(de->d_name, ".") == 0 ||
 			    strcmp(de->d_name, "..") == 0)
 				continue;
-			snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
-			tmpdir_remove(sub);
+			if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", path,
+			    de->d_name) < sizeof(sub))
+				tmpdir_remove(sub);
 		}
 		closedir(d);
 		rmdir(path);
@@ -53,7 +54,7 @@ tmpdir_remove(const char *path)
 }
 
 /* Writes len bytes of data to path (mode 0600); 0 or -1. */
-static int
+static inline int
 tmpdir_write(const char *path, const void *data, size_t len)
 {
 	FILE	*f;

@@ -1,0 +1,258 @@
+/* Unit tests: duplicate events.  Time is an argument; no sleeps. */
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dedup.h"
+#include "event.h"
+#include "test.h"
+#include "tmpdir.h"
+
+#define NOW	1764370000LL
+#define WINDOW	600
+
+static char	 dir[4096];
+
+static void
+make_event(struct event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->field[EV_TYPE] = (char *)"updateVersion";
+	ev->field[EV_TITLE] = (char *)"QQ";
+	ev->field[EV_LINK] = (char *)"https://www.pgyer.com/xxxx";
+	ev->field[EV_OS_VERSION] = (char *)"0.4.0";
+	ev->field[EV_BUILD_VERSION] = (char *)"2";
+	ev->field[EV_TIMESTAMP] = (char *)"1594781454";
+	ev->field[EV_MESSAGE] = (char *)"new version";
+	ev->field[EV_NOTES] = (char *)"";
+}
+
+static int
+seen(const char *key, long long now, long long window)
+{
+	char	 err[256];
+	int	 rc;
+
+	rc = dedup_seen(dir, key, now, window, err, sizeof(err));
+	if (rc == -1)
+		fprintf(stderr, "dedup_seen: %s\n", err);
+	return rc;
+}
+
+/* Marker files in state_dir/dedup (the lock file is not one). */
+static int
+markers(void)
+{
+	struct dirent	*de;
+	char		 path[4200];
+	DIR		*d;
+	int		 n = 0;
+
+	snprintf(path, sizeof(path), "%s/dedup", dir);
+	if ((d = opendir(path)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL)
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static void
+test_key(void)
+{
+	struct event	 ev;
+	char		 a[DEDUP_KEY_LEN + 1], b[DEDUP_KEY_LEN + 1];
+
+	make_event(&ev);
+	dedup_key("xxxx", &ev, a);
+	CHECK_INT(strlen(a), DEDUP_KEY_LEN);
+	dedup_key("xxxx", &ev, b);
+	CHECK_STR(a, b);
+	/* Fields outside the identity do not matter. */
+	ev.field[EV_NOTES] = (char *)"other notes";
+	ev.field[EV_CREATED] = (char *)"2020-07-15 10:50:54";
+	dedup_key("xxxx", &ev, b);
+	CHECK_STR(a, b);
+	/* Every field of the identity does. */
+	dedup_key("yyyy", &ev, b);
+	CHECK(strcmp(a, b) != 0);
+	for (int f = 0; f < EV__MAX; f++) {
+		char		*was = ev.field[f];
+		int		 in = f == EV_TYPE || f == EV_TITLE ||
+		    f == EV_LINK || f == EV_OS_VERSION ||
+		    f == EV_BUILD_VERSION || f == EV_TIMESTAMP ||
+		    f == EV_MESSAGE;
+
+		ev.field[f] = (char *)"changed";
+		dedup_key("xxxx", &ev, b);
+		CHECK_INT(strcmp(a, b) != 0, in);
+		ev.field[f] = NULL;
+		dedup_key("xxxx", &ev, b);
+		CHECK_INT(strcmp(a, b) != 0, in);
+		ev.field[f] = was;
+	}
+	/* Absent is not empty; values do not run into each other. */
+	ev.field[EV_MESSAGE] = (char *)"";
+	dedup_key("xxxx", &ev, a);
+	ev.field[EV_MESSAGE] = NULL;
+	dedup_key("xxxx", &ev, b);
+	CHECK(strcmp(a, b) != 0);
+	ev.field[EV_OS_VERSION] = (char *)"0.4.02";
+	ev.field[EV_BUILD_VERSION] = (char *)"";
+	dedup_key("xxxx", &ev, a);
+	ev.field[EV_OS_VERSION] = (char *)"0.4.0";
+	ev.field[EV_BUILD_VERSION] = (char *)"2";
+	dedup_key("xxxx", &ev, b);
+	CHECK(strcmp(a, b) != 0);
+}
+
+static void
+test_window(void)
+{
+	struct event	 ev;
+	struct stat	 st;
+	char		 key[DEDUP_KEY_LEN + 1], path[4200], err[256];
+	mode_t		 old;
+
+	tmpdir_make(dir, sizeof(dir), "dedup");
+	make_event(&ev);
+	dedup_key("xxxx", &ev, key);
+	old = umask(0);
+	CHECK_INT(seen(key, NOW, WINDOW), 0);
+	umask(old);
+	snprintf(path, sizeof(path), "%s/dedup/%s", dir, key);
+	CHECK_INT(stat(path, &st), 0);
+	CHECK_INT(st.st_mode & 07777, 0600);
+	CHECK_INT(st.st_mtime, NOW);
+	CHECK_INT(seen(key, NOW, WINDOW), 1);
+	CHECK_INT(seen(key, NOW + WINDOW - 1, WINDOW), 1);
+	/* A duplicate does not extend the window. */
+	CHECK_INT(stat(path, &st), 0);
+	CHECK_INT(st.st_mtime, NOW);
+	/* Seen too long ago: new again, and marked anew. */
+	CHECK_INT(seen(key, NOW + WINDOW, WINDOW), 0);
+	CHECK_INT(seen(key, NOW + WINDOW + 1, WINDOW), 1);
+	/* Forgotten (nothing accepted it): the retry goes through. */
+	CHECK_INT(dedup_forget(dir, key, err, sizeof(err)), 0);
+	CHECK_INT(dedup_forget(dir, key, err, sizeof(err)), 0);
+	CHECK_INT(seen(key, NOW + WINDOW + 2, WINDOW), 0);
+	CHECK_INT(seen(key, NOW + WINDOW + 3, WINDOW), 1);
+	CHECK_INT(seen("not-a-key", NOW, WINDOW), -1);
+	CHECK_INT(dedup_forget(dir, "../x", err, sizeof(err)), -1);
+	tmpdir_remove(dir);
+}
+
+static void
+test_off(void)
+{
+	struct event	 ev;
+	char		 key[DEDUP_KEY_LEN + 1], err[256];
+
+	tmpdir_make(dir, sizeof(dir), "dedup-off");
+	make_event(&ev);
+	dedup_key("xxxx", &ev, key);
+	CHECK_INT(seen(key, NOW, 0), 0);
+	CHECK_INT(seen(key, NOW, 0), 0);
+	CHECK_INT(markers(), 0);
+	CHECK_INT(dedup_seen("", key, NOW, WINDOW, err, sizeof(err)), 0);
+	CHECK_INT(dedup_seen("", key, NOW, WINDOW, err, sizeof(err)), 0);
+	CHECK_INT(dedup_seen(NULL, key, NOW, WINDOW, err, sizeof(err)), 0);
+	CHECK_INT(dedup_forget("", key, err, sizeof(err)), 0);
+	/* A state_dir that does not exist is an error that names it. */
+	snprintf(err, sizeof(err), "x");
+	CHECK_INT(dedup_seen("/nonexistent/state", key, NOW, WINDOW, err,
+	    sizeof(err)), -1);
+	CHECK(strstr(err, "/nonexistent/state") != NULL);
+	tmpdir_remove(dir);
+}
+
+/* Stale markers go in the first call after a window has passed. */
+static void
+test_sweep(void)
+{
+	struct event	 ev;
+	char		 key[DEDUP_KEY_LEN + 1], ts[32];
+	long long	 now = (long long)time(NULL);
+
+	tmpdir_make(dir, sizeof(dir), "dedup-sweep");
+	make_event(&ev);
+	for (int i = 0; i < 5; i++) {
+		snprintf(ts, sizeof(ts), "%d", i);
+		ev.field[EV_TIMESTAMP] = ts;
+		dedup_key("xxxx", &ev, key);
+		CHECK_INT(seen(key, now, WINDOW), 0);
+	}
+	CHECK_INT(markers(), 5);
+	ev.field[EV_TIMESTAMP] = (char *)"fresh";
+	dedup_key("xxxx", &ev, key);
+	CHECK_INT(seen(key, now + WINDOW - 1, WINDOW), 0);
+	CHECK_INT(markers(), 6);		/* not a window yet */
+	ev.field[EV_TIMESTAMP] = (char *)"later";
+	dedup_key("xxxx", &ev, key);
+	CHECK_INT(seen(key, now + WINDOW, WINDOW), 0);
+	CHECK_INT(markers(), 2);		/* "fresh" and "later" */
+	tmpdir_remove(dir);
+}
+
+/*
+ * Copies of one event racing: exactly one is new, whether there is no
+ * marker yet or a stale one that each of them would like to replace.
+ */
+static int
+race(const char *key, long long now)
+{
+	enum { COPIES = 20 };
+	pid_t		 pids[COPIES];
+	int		 start[2], status, fresh = 0, dup = 0;
+	char		 b;
+
+	if (pipe(start) == -1)
+		return -1;
+	for (int i = 0; i < COPIES; i++)
+		if ((pids[i] = fork()) == 0) {
+			close(start[1]);
+			(void)!read(start[0], &b, 1);
+			_exit(seen(key, now, WINDOW) + 1);
+		}
+	close(start[0]);
+	close(start[1]);
+	for (int i = 0; i < COPIES; i++) {
+		if (waitpid(pids[i], &status, 0) == -1 || !WIFEXITED(status))
+			continue;
+		fresh += WEXITSTATUS(status) == 1;
+		dup += WEXITSTATUS(status) == 2;
+	}
+	return fresh + dup == COPIES ? fresh : -1;
+}
+
+static void
+test_concurrent(void)
+{
+	struct event	 ev;
+	char		 key[DEDUP_KEY_LEN + 1];
+
+	tmpdir_make(dir, sizeof(dir), "dedup-race");
+	make_event(&ev);
+	dedup_key("xxxx", &ev, key);
+	CHECK_INT(race(key, NOW), 1);
+	CHECK_INT(race(key, NOW + 1), 0);
+	CHECK_INT(race(key, NOW + WINDOW), 1);
+	tmpdir_remove(dir);
+}
+
+int
+main(void)
+{
+	RUN(test_key);
+	RUN(test_window);
+	RUN(test_off);
+	RUN(test_sweep);
+	RUN(test_concurrent);
+	return TEST_END();
+}
