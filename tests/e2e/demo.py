@@ -11,6 +11,7 @@ its mock robots, and shows what they receive.
 """
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -146,6 +147,15 @@ def post(url, event):
     return int(status), body
 
 
+def sent_count(body):
+    """How many requests the relay's summary says it made, or None."""
+    try:
+        summary = json.loads(body)
+        return summary['delivered'] + summary['failed']
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
 def demo():
     failures = 0
     say('%spgyer-relay demo%s: nginx + fcgiwrap and a mock robot of each '
@@ -168,10 +178,11 @@ def demo():
                     failures += 1
                 got = robots.new_messages()
                 failures += got['refused']
-                if status and got['received'] != json.loads(body)[
-                        'delivered'] + json.loads(body)['failed']:
-                    say('  %sthe robots got %d request(s), the relay says '
-                        'otherwise%s' % (RED, got['received'], OFF))
+                sent = sent_count(body)
+                if sent is not None and sent != got['received']:
+                    say('  %sthe relay says it sent %d request(s), the '
+                        'robots got %d%s' % (RED, sent, got['received'],
+                                             OFF))
                     failures += 1
             say()
             say('%sWhat the relay logged (nginx error log):%s' % (BOLD, OFF))
@@ -208,7 +219,9 @@ def serve(port, config):
         if check.returncode != 0:
             say('%sthe config has errors: the relay answers 500 until they '
                 'are fixed%s' % (RED, OFF))
-        example = ('', 'YOUR_APP', 'update.json')
+        # The first app --check lists, for the curl line to try.
+        apps = re.findall(r'^\s*app (\S+)', check.stdout, re.M)
+        example = ('', apps[0] if apps else 'YOUR_APP', 'update.json')
         token = 'YOUR_TOKEN'
     try:
         with servers.Nginx(cfg, port=port) as srv:
