@@ -272,8 +272,12 @@ run(CURLM *multi, struct xfer *x, size_t n, long timeout_ms)
 			xi = (struct xfer *)(void *)priv;
 			finish(xi, m->data.result, timeout_ms, start);
 		}
-		if (running == 0)
+		if (running == 0) {
+			/* Every transfer has a result by now; this is if not. */
+			abandon(x, n, start, 0, "the transfer ended without "
+			    "a result");
 			return;
+		}
 		/* curl keeps its own deadline; this is in case it does not. */
 		left = start + timeout_ms + GRACE_MS - now_ms();
 		if (left <= 0) {
