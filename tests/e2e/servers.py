@@ -70,6 +70,18 @@ def _tail(path, n=40):
         return ''
 
 
+def _reachable_tmp():
+    """$TMPDIR when the workers can pass through it (every parent o+x),
+    else /tmp: a TMPDIR under /root would hide the CGI from www-data."""
+    d = os.path.realpath(tempfile.gettempdir())
+    while True:
+        if not os.stat(d).st_mode & 0o001:
+            return '/tmp'
+        if d == '/':
+            return tempfile.gettempdir()
+        d = os.path.dirname(d)
+
+
 def substitute(text, paths, name):
     """Replaces each shipped path (or line) in text; one that is missing
     means the shipped snippet changed under us: fail rather than test
@@ -100,7 +112,8 @@ class Server:
             raise ServerError('run as root: the servers start as root and '
                               'serve as %s, like installed ones' % WORKER)
         self.user = pwd.getpwnam(WORKER)
-        self.dir = tempfile.mkdtemp(prefix='pgyer-relay-%s.' % self.name)
+        self.dir = tempfile.mkdtemp(prefix='pgyer-relay-%s.' % self.name,
+                                    dir=_reachable_tmp())
         try:
             self._prepare(config)
         except BaseException:
