@@ -261,6 +261,19 @@ def case_get(srv):
         assert r.headers.get('allow') == 'POST', r.headers
 
 
+def case_config_unreadable(srv):
+    """The config readable by root only (`make install` as root without
+    the chgrp): 500, and the error log says why."""
+    with MockRobot('json') as bot:
+        srv.set_config(config(hook('raw', bot)))
+        os.chown(srv.config, 0, 0)
+        r = curl(event_url(srv), UPDATE)
+        check(r, 500, srv)
+        assert by_relay(r) and bot.received == [], r
+        assert any('Permission denied' in line for line in srv.relay_log()), \
+            srv.relay_log()
+
+
 def case_robot_fails(srv):
     """A robot that refuses: 502, and the summary says which."""
     with MockRobot('wecom') as good, MockRobot('wecom', mode='errcode') as bad:
@@ -366,7 +379,8 @@ def case_allow_list(srv):
 
 CASES = [case_starts, case_parallel, case_chunked, case_oversize_relay,
          case_oversize_server, case_bad_json, case_unknown_app,
-         case_wrong_token, case_get, case_robot_fails, case_slow_robot,
+         case_wrong_token, case_get, case_config_unreadable,
+         case_robot_fails, case_slow_robot,
          case_proxy_header, case_probe_environment, case_allow_list]
 
 for cls in (servers.Apache, servers.DebianApache, servers.Nginx):
