@@ -112,9 +112,14 @@ def server(cls):
         stop_all()      # one server at a time
         try:
             s = cls(config())
-            s.start()
         except Exception as e:
             s = e
+        else:
+            try:
+                s.start()
+            except Exception as e:
+                s.close()
+                s = e
         running[cls] = s
     if isinstance(s, Exception):
         raise AssertionError('%s did not start: %s' % (cls.name, s))
