@@ -497,7 +497,8 @@ item_parse(const char *text, size_t len, struct spool_item *it, char *err,
 		else {
 			/* Not verbose: the message names no part of text. */
 			msg = yajl_get_error(h, 0, NULL, 0);
-			snprintf(err, errlen, "%s", (const char *)msg);
+			snprintf(err, errlen, "%.*s", (int)strcspn(
+			    (const char *)msg, "\n"), (const char *)msg);
 			yajl_free_error(h, msg);
 		}
 		goto fail;
