@@ -328,6 +328,7 @@ class DebianApache(Apache):
     snippet tells users to do: a2enmod cgid; a2enconf pgyer-relay.  Only
     ports.conf and the directories in envvars are ours."""
     name = 'apache-debian'
+    a2enmod = ['cgid']      # [] to see what forgetting it does
 
     def _start(self):
         conf = self.path('apache2')
@@ -350,8 +351,10 @@ class DebianApache(Apache):
             for d in ('run/socks', 'lock'):
                 os.makedirs(self.path(d))
                 os.chown(self.path(d), self.user.pw_uid, self.user.pw_gid)
-            for argv in (['a2enmod', '-q', 'cgid'],
+            for argv in (['a2enmod', '-q'] + self.a2enmod,
                          ['a2enconf', '-q', 'pgyer-relay']):
+                if argv[1:] == ['-q']:
+                    continue
                 r = subprocess.run(argv, env=env, capture_output=True,
                                    text=True)
                 if r.returncode != 0:

@@ -393,6 +393,22 @@ for cls in (servers.Apache, servers.DebianApache, servers.Nginx):
         harness.add('%s: %s' % (cls.name, fn.__name__[5:].replace('_', ' ')),
                     lambda fn=fn, cls=cls: fn(server(cls)))
 
+def forgot_a2enmod():
+    """a2enconf without a2enmod cgid: Apache refuses to start and says
+    what to do, rather than serve the program as a file."""
+    class Forgot(servers.DebianApache):
+        a2enmod = []
+    try:
+        with Forgot(config()):
+            pass
+    except servers.ServerError as e:
+        assert 'a2enmod cgid' in str(e), e
+    else:
+        raise AssertionError('Apache started without a CGI module')
+
+
+harness.add('apache-debian: forgot a2enmod cgid', forgot_a2enmod)
+
 if __name__ == '__main__':
     servers.exit_on_signals()
     try:
