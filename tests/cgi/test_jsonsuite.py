@@ -1,9 +1,11 @@
 """Every JSONTestSuite parsing case POSTed as the body.
 
 Each n_ file (invalid JSON) gets 400; no file gets a 5xx, a crash or a
-signal (run_cgi raises on those).  The suite is ../shared/JSONTestSuite
-next to the repository, or $PGYER_JSONTESTSUITE.  Under valgrind
-($PGYER_RELAY_WRAP) only every 10th file is posted.
+signal (run_cgi raises on those).  The cases are in
+../shared/JSONTestSuite/test_parsing next to the repository, or in
+$PGYER_JSONTESTSUITE (that directory, as for tests/unit/test_event.c, or
+the suite above it).  Under valgrind ($PGYER_RELAY_WRAP) only every 10th
+file is posted.
 """
 import os
 import sys
@@ -13,9 +15,10 @@ from cgirun import APP, ROOT, WRAP, run_cgi  # noqa: E402
 from harness import add, main, test  # noqa: E402
 from mockrobot import MockRobot  # noqa: E402
 
-SUITE = os.environ.get('PGYER_JSONTESTSUITE') or os.path.join(
-    ROOT, '..', 'shared', 'JSONTestSuite')
-CASES = os.path.join(SUITE, 'test_parsing')
+CASES = os.environ.get('PGYER_JSONTESTSUITE') or os.path.join(
+    ROOT, '..', 'shared', 'JSONTestSuite', 'test_parsing')
+if os.path.isdir(os.path.join(CASES, 'test_parsing')):
+    CASES = os.path.join(CASES, 'test_parsing')
 
 
 def files():
