@@ -29,7 +29,7 @@ struct xfer {
 	CURL			*easy;
 	struct curl_slist	*headers;
 	struct buf		 reply;
-	int			 cut;	/* reply was longer than REPLY_MAX */
+	int			 cut;	/* reply over REPLY_MAX */
 	int			 added;	/* in the multi handle */
 	int			 done;
 };
@@ -273,7 +273,7 @@ run(CURLM *multi, struct xfer *x, size_t n, long timeout_ms)
 			finish(xi, m->data.result, timeout_ms, start);
 		}
 		if (running == 0) {
-			/* Every transfer has a result by now; this is if not. */
+			/* All have a result by now; this is in case not. */
 			abandon(x, n, start, 0, "the transfer ended without "
 			    "a result");
 			return;
