@@ -12,6 +12,9 @@ runs Debian's own /etc/apache2 (a copy) with a2enmod and a2enconf.
         srv.url    # http://127.0.0.1:PORT/pgyer-relay
         srv.set_config({...})               # read again on each request
         srv.log()  # the servers' error logs (the relay logs there)
+        srv.relay_log()                     # the relay's lines only
+
+    Nginx(config, edits=[(old, new)])       # a user's edit of the snippet
 
 A server that does not come up raises ServerError with its log.
 """
