@@ -21,6 +21,7 @@ A server that does not come up raises ServerError with its log.
 import json
 import os
 import pwd
+import re
 import shutil
 import signal
 import socket
@@ -329,7 +330,7 @@ class Apache(Server):
 class DebianApache(Apache):
     """Apache as Debian ships it: a copy of /etc/apache2, then what the
     snippet tells users to do: a2enmod cgid; a2enconf pgyer-relay.  Only
-    ports.conf and the directories in envvars are ours."""
+    the port and the directories in envvars are ours."""
     name = 'apache-debian'
     a2enmod = ['cgid']      # [] to see what forgetting it does
 
@@ -365,6 +366,14 @@ class DebianApache(Apache):
                                                     r.stdout, r.stderr))
         with open(os.path.join(conf, 'ports.conf'), 'w') as f:
             f.write('Listen 127.0.0.1:%d\n' % self.port)
+        # Requests go through Debian's default site, as on port 80.
+        site = os.path.join(conf, 'sites-available', '000-default.conf')
+        if os.path.exists(site):
+            with open(site) as f:
+                text = re.sub(r'<VirtualHost \*:\d+>',
+                              '<VirtualHost *:%d>' % self.port, f.read())
+            with open(site, 'w') as f:
+                f.write(text)
         r = subprocess.run(['apache2ctl', 'configtest'], env=env,
                            capture_output=True, text=True)
         if r.returncode != 0:

@@ -108,6 +108,7 @@ def server(cls):
     """The started server of class cls; a failed start fails every case
     of that server with the same reason."""
     s = running.get(cls)
+    first = s is None
     if s is None:
         stop_all()      # one server at a time
         try:
@@ -122,7 +123,9 @@ def server(cls):
                 s = e
         running[cls] = s
     if isinstance(s, Exception):
-        raise AssertionError('%s did not start: %s' % (cls.name, s))
+        # The whole reason once, in "starts"; a line elsewhere.
+        reason = str(s) if first else str(s).splitlines()[0][:200]
+        raise AssertionError('%s did not start: %s' % (cls.name, reason))
     return s
 
 
