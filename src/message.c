@@ -5,6 +5,7 @@
 #include "buf.h"
 #include "event.h"
 #include "message.h"
+#include "subscribe.h"
 #include "template.h"
 
 enum label {
@@ -12,6 +13,7 @@ enum label {
 	L_PLATFORM,
 	L_TIME,
 	L_NOTES,
+	L_OTHER_NOTES,
 	L_LINK,
 	L_LINK_LABEL,
 	L_BUILD,
@@ -25,6 +27,7 @@ static const char *const labels[LANG__MAX][L__MAX] = {
 		[L_PLATFORM] = "平台：",
 		[L_TIME] = "时间：",
 		[L_NOTES] = "更新说明：",
+		[L_OTHER_NOTES] = "备注：",
 		[L_LINK] = "查看应用",
 		[L_LINK_LABEL] = "查看应用：",
 		[L_BUILD] = "build ",
@@ -35,6 +38,7 @@ static const char *const labels[LANG__MAX][L__MAX] = {
 		[L_PLATFORM] = "Platform: ",
 		[L_TIME] = "Time: ",
 		[L_NOTES] = "Release notes: ",
+		[L_OTHER_NOTES] = "Notes: ",
 		[L_LINK] = "View app",
 		[L_LINK_LABEL] = "View app: ",
 		[L_BUILD] = "build ",
@@ -80,6 +84,7 @@ message_init(struct message *m, const struct message_ctx *ctx,
 	const struct event	*ev = ctx->ev;
 	const char		*os, *build;
 	struct buf		 b = { 0 };
+	char			 type[64];
 
 	memset(m, 0, sizeof(*m));
 	m->lang = (unsigned)ctx->lang < LANG__MAX ? ctx->lang : LANG_ZH;
@@ -123,7 +128,12 @@ message_init(struct message *m, const struct message_ctx *ctx,
 	add(m, MSG_INFO, label(m->lang, L_PLATFORM), ev->field[EV_DEVICE_TYPE]);
 	add(m, MSG_INFO, label(m->lang, L_TIME), ctx->time);
 	add(m, MSG_TEXT, "", ev->field[EV_MESSAGE]);
-	add(m, MSG_TEXT, label(m->lang, L_NOTES), ev->field[EV_NOTES]);
+	/* Only an update's notes are release notes; feedback and crash
+	 * events carry other notes. */
+	subscribe_normalise(ev->field[EV_TYPE] != NULL ? ev->field[EV_TYPE] :
+	    "", type, sizeof(type));
+	add(m, MSG_TEXT, label(m->lang, strcmp(type, "updateversion") == 0 ?
+	    L_NOTES : L_OTHER_NOTES), ev->field[EV_NOTES]);
 	add(m, MSG_LINK, "", ev->field[EV_LINK]);
 }
 

@@ -191,6 +191,36 @@ test_wecom_markdown(void)
 	request_free(&req);
 }
 
+/* Only an update's notes are called release notes. */
+static void
+test_notes_label(void)
+{
+	struct message_ctx	 ctx;
+	struct webhook		 wh;
+	struct request		 req;
+	char			 feedback[] = "feedback";
+
+	webhook(&wh, ROBOT_WECOM, WECOM_URL);
+	sample(&ctx, LANG_ZH);
+	memset(&req, 0, sizeof(req));
+	if (build(&wh, &ctx, SAMPLE_TS * 1000, &req) == 0)
+		CHECK(strstr(req.body, "更新说明：") != NULL);
+	request_free(&req);
+	ev.field[EV_TYPE] = feedback;
+	if (build(&wh, &ctx, SAMPLE_TS * 1000, &req) == 0) {
+		CHECK(strstr(req.body, "更新说明") == NULL);
+		CHECK(strstr(req.body, "备注：") != NULL);
+	}
+	request_free(&req);
+	sample(&ctx, LANG_EN);
+	ev.field[EV_TYPE] = feedback;
+	if (build(&wh, &ctx, SAMPLE_TS * 1000, &req) == 0) {
+		CHECK(strstr(req.body, "Release notes") == NULL);
+		CHECK(strstr(req.body, "Notes:") != NULL);
+	}
+	request_free(&req);
+}
+
 static void
 test_wecom_text(void)
 {
@@ -1105,6 +1135,7 @@ main(void)
 {
 	RUN(test_wecom_markdown);
 	RUN(test_wecom_text);
+	RUN(test_notes_label);
 	RUN(test_wecom_template);
 	RUN(test_dingtalk_markdown);
 	RUN(test_dingtalk_text);
