@@ -71,14 +71,28 @@ unit: $(UNIT_BIN)
 check: all unit
 	$(Q)BUILD=$(BUILD) CGI=$(CGI) MAKE=$(MAKE) sh tests/run.sh
 
+# The config holds robot keys: 0640, group of the web server's user, so
+# that the CGI (run as that user) can read it and nobody else can.
+WEBGROUP ?= www-data
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/pgyer-relay
 	install -m 0755 $(CGI) $(DESTDIR)$(BINDIR)/pgyer-relay.cgi
-	test -e $(DESTDIR)$(SYSCONFDIR)/pgyer-relay/config.json || \
-	    install -m 0640 etc/config.example.json \
-	    $(DESTDIR)$(SYSCONFDIR)/pgyer-relay/config.json
+	@conf=$(DESTDIR)$(SYSCONFDIR)/pgyer-relay/config.json; \
+	if [ -e "$$conf" ]; then \
+		echo "kept $$conf"; \
+	else \
+		install -m 0640 etc/config.example.json "$$conf" && \
+		{ chgrp $(WEBGROUP) "$$conf" 2>/dev/null || \
+		  echo "run: chgrp $(WEBGROUP) $$conf (the web server must read it)"; }; \
+	fi
 	install -d $(DESTDIR)$(DATADIR)
 	install -m 0644 etc/config.example.json $(DESTDIR)$(DATADIR)/
+	sed -e 's|/usr/local/lib/cgi-bin|$(BINDIR)|g' \
+	    -e 's|/etc/pgyer-relay|$(SYSCONFDIR)/pgyer-relay|g' \
+	    apache-conf/pgyer-relay.conf > $(DESTDIR)$(DATADIR)/apache-pgyer-relay.conf
+	sed -e 's|/usr/local/lib/cgi-bin|$(BINDIR)|g' \
+	    -e 's|/etc/pgyer-relay|$(SYSCONFDIR)/pgyer-relay|g' \
+	    nginx-conf/pgyer-relay.conf > $(DESTDIR)$(DATADIR)/nginx-pgyer-relay.conf
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/pgyer-relay.cgi
