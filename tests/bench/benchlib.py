@@ -34,15 +34,40 @@ REFERENCES = {
 }
 
 
+def static_curl_flags():
+    """Compiler flags for the trimmed static libcurl built by
+    static-curl.sh (BENCH_CURL_STATIC: its source tree), or None."""
+    d = os.environ.get('BENCH_CURL_STATIC')
+    if not d:
+        return None
+    lib = os.path.join(d, 'lib', '.libs', 'libcurl.a')
+    if not os.path.exists(lib):
+        print('bench: BENCH_CURL_STATIC=%s has no lib/.libs/libcurl.a: '
+              'run tests/bench/static-curl.sh' % d)
+        return None
+    p = subprocess.run(['pkg-config', '--libs', 'libssl', 'libcrypto'],
+                       capture_output=True, text=True)
+    return ['-DCURL_STATICLIB', '-I' + os.path.join(d, 'include'), lib] + \
+        p.stdout.split() + ['-lpthread']
+
+
 def build_references(work):
     """Compiles each reference into work/bin; {name: path}, or None for
-    one that does not build (its rows are skipped, saying so)."""
+    one that does not build (its rows are skipped, saying so).  With
+    BENCH_CURL_STATIC, curlfloor and curlpost are also built against the
+    trimmed static libcurl, as curlfloor-static and curlpost-static."""
     out = {}
     bindir = os.path.join(work, 'bin')
     os.makedirs(bindir, exist_ok=True)
     cc = os.environ.get('CC', 'cc')
-    for name, (src, pkgs) in REFERENCES.items():
-        flags = []
+    todo = [(name, src, pkgs, None) for name, (src, pkgs)
+            in REFERENCES.items()]
+    static = static_curl_flags()
+    if static is not None:
+        todo += [(name + '-static', REFERENCES[name][0], [], static)
+                 for name in ('curlfloor', 'curlpost')]
+    for name, src, pkgs, extra in todo:
+        flags = list(extra or [])
         if pkgs:
             p = subprocess.run(['pkg-config', '--cflags', '--libs'] + pkgs,
                                capture_output=True, text=True)
