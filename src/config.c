@@ -42,6 +42,8 @@
 #define EVENT_MAX	64
 /* Longest string quoted in an error line. */
 #define QUOTE_MAX	64
+/* spool_dir, state_dir: room left for the names of what goes in them. */
+#define DIR_MAX		1024
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 #define STR_(x)		#x
@@ -757,13 +759,34 @@ proxy_check(const char *p)
 	return NULL;
 }
 
+/*
+ * A directory the relay keeps files in: "" (none) or an absolute path,
+ * since a CGI's working directory is whatever the server chose.  NULL
+ * when fine, else why not.
+ */
+static const char *
+dir_check(const char *s)
+{
+	if (*s == '\0')
+		return NULL;
+	if (*s != '/')
+		return "must be an absolute path, or \"\" for none";
+	if (has_control(s))
+		return "must not contain control characters";
+	if (strlen(s) > DIR_MAX)
+		return "is too long";
+	return NULL;
+}
+
 enum {
 	TOP_TIMEOUT, TOP_MAX_BODY, TOP_TIMEZONE, TOP_LANGUAGE, TOP_PROXY,
-	TOP_APPS, TOP__MAX
+	TOP_SPOOL_DIR, TOP_STATE_DIR, TOP_DEDUP, TOP_MAX_ATTEMPTS,
+	TOP_MAX_AGE, TOP_APPS, TOP__MAX
 };
 
 static const char *const top_keys[TOP__MAX] = {
 	"timeout_ms", "max_body_bytes", "timezone", "language", "proxy",
+	"spool_dir", "state_dir", "dedup_seconds", "max_attempts", "max_age",
 	"apps",
 };
 
@@ -774,6 +797,7 @@ parse_top(struct walk *w, yajl_val o, struct config *c)
 {
 	char		 seen[TOP__MAX] = { 0 };
 	const char	*s, *why;
+	char		**dir;
 	struct buf	 q = { 0 };
 	yajl_val	 val;
 	long long	 n;
@@ -818,6 +842,33 @@ parse_top(struct walk *w, yajl_val o, struct config *c)
 			c->proxy = xstrdup(s);
 			if (*s != '\0' && (why = proxy_check(s)) != NULL)
 				problem(w, "%s", why);
+			break;
+		case TOP_SPOOL_DIR:
+		case TOP_STATE_DIR:
+			if ((s = get_string(w, val)) == NULL)
+				break;
+			if ((why = dir_check(s)) != NULL) {
+				problem(w, "%s", why);
+				break;
+			}
+			dir = k == TOP_SPOOL_DIR ? &c->spool_dir :
+			    &c->state_dir;
+			free(*dir);
+			*dir = xstrdup(s);
+			break;
+		case TOP_DEDUP:
+			/* Up to a day: PGYER's retries come within minutes. */
+			if (get_int(w, val, 0, 86400, &n) == 0)
+				c->dedup_seconds = n;
+			break;
+		case TOP_MAX_ATTEMPTS:
+			if (get_int(w, val, 1, 1000, &n) == 0)
+				c->max_attempts = n;
+			break;
+		case TOP_MAX_AGE:
+			/* Up to 30 days: after that nobody needs the news. */
+			if (get_int(w, val, 60, 30 * 86400, &n) == 0)
+				c->max_age = n;
 			break;
 		case TOP_APPS:
 			parse_apps(w, val, c);
@@ -986,6 +1037,11 @@ config_parse(const char *text, size_t len, struct buf *errors)
 	c->timezone = xstrdup("Asia/Shanghai");
 	c->language = LANG_ZH;
 	c->proxy = xstrdup("");
+	c->spool_dir = xstrdup("");
+	c->state_dir = xstrdup("");
+	c->dedup_seconds = 600;
+	c->max_attempts = 10;
+	c->max_age = 86400;
 	parse_top(&w, root, c);
 	yajl_tree_free(root);
 	buf_free(&w.path);
@@ -1061,5 +1117,7 @@ config_free(struct config *c)
 	free(c->apps);
 	free(c->timezone);
 	free(c->proxy);
+	free(c->spool_dir);
+	free(c->state_dir);
 	free(c);
 }

@@ -65,6 +65,14 @@ struct config {
 	char		*timezone;	/* default "Asia/Shanghai" */
 	enum lang	 language;	/* default LANG_ZH */
 	char		*proxy;		/* NULL or "": none */
+	/* Spool and retry, rate limits, duplicates (spool.h, ratelimit.h,
+	 * dedup.h).  Directories are absolute paths; "" turns them off. */
+	char		*spool_dir;	/* default "": no spool */
+	char		*state_dir;	/* default "": no rate limits, no
+					 * duplicate filter */
+	long long	 dedup_seconds;	/* default 600; 0: off */
+	long long	 max_attempts;	/* default 10, the first one too */
+	long long	 max_age;	/* seconds, default 86400 */
 	struct app	*apps;
 	size_t		 n_apps;
 };

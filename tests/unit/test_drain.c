@@ -543,6 +543,62 @@ test_status_requeue(void)
 	teardown();
 }
 
+/* The configuration keys the spool, rate limits and dedup read. */
+static void
+test_config_keys(void)
+{
+	static const char *const bad[] = {
+		"{\"spool_dir\": \"var/spool\", \"apps\": {}}",
+		"{\"state_dir\": 1, \"apps\": {}}",
+		"{\"state_dir\": \"/x\\ny\", \"apps\": {}}",
+		"{\"dedup_seconds\": -1, \"apps\": {}}",
+		"{\"dedup_seconds\": 86401, \"apps\": {}}",
+		"{\"max_attempts\": 0, \"apps\": {}}",
+		"{\"max_attempts\": 1001, \"apps\": {}}",
+		"{\"max_age\": 59, \"apps\": {}}",
+		"{\"max_age\": 2592001, \"apps\": {}}",
+	};
+	static const char good[] = "{\"spool_dir\": \"/var/spool/pgyer\", "
+	    "\"state_dir\": \"/var/lib/pgyer\", \"dedup_seconds\": 0, "
+	    "\"max_attempts\": 3, \"max_age\": 3600, \"apps\": {}}";
+	struct buf	 errors = { 0 };
+	struct config	*cfg;
+
+	cfg = config_parse("{\"apps\": {}}", 12, &errors);
+	CHECK(cfg != NULL);
+	if (cfg != NULL) {
+		/* Off unless asked for: an upgrade changes nothing. */
+		CHECK_STR(cfg->spool_dir, "");
+		CHECK_STR(cfg->state_dir, "");
+		CHECK_INT(cfg->dedup_seconds, 600);
+		CHECK_INT(cfg->max_attempts, 10);
+		CHECK_INT(cfg->max_age, 86400);
+		config_free(cfg);
+	}
+	cfg = config_parse(good, strlen(good), &errors);
+	CHECK(cfg != NULL);
+	if (cfg != NULL) {
+		CHECK_STR(cfg->spool_dir, "/var/spool/pgyer");
+		CHECK_STR(cfg->state_dir, "/var/lib/pgyer");
+		CHECK_INT(cfg->dedup_seconds, 0);
+		CHECK_INT(cfg->max_attempts, 3);
+		CHECK_INT(cfg->max_age, 3600);
+		config_free(cfg);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		buf_reset(&errors);
+		cfg = config_parse(bad[i], strlen(bad[i]), &errors);
+		CHECK(cfg == NULL);
+		config_free(cfg);
+		CHECK(errors.len > 0);
+	}
+	buf_reset(&errors);
+	config_parse(bad[0], strlen(bad[0]), &errors);
+	CHECK_STR(errors.data, "spool_dir: must be an absolute path, or \"\" "
+	    "for none\n");
+	buf_free(&errors);
+}
+
 int
 main(void)
 {
@@ -555,5 +611,6 @@ main(void)
 	RUN(test_busy);
 	RUN(test_refused);
 	RUN(test_status_requeue);
+	RUN(test_config_keys);
 	return TEST_END();
 }
