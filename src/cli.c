@@ -1,7 +1,8 @@
 /*
  * The command line: the same binary outside CGI.  --check validates the
  * config, --dry-run shows what an event would send, --test sends PGYER's
- * example event for real and says what to fix.
+ * example event for real and says what to fix; --drain, --spool-status
+ * and --requeue work the spool (drain.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "cli.h"
 #include "config.h"
 #include "deliver.h"
+#include "drain.h"
 #include "event.h"
 #include "hint.h"
 #include "relay.h"
@@ -29,6 +31,9 @@ static const char usage[] =
 "usage: pgyer-relay.cgi --check [CONFIG]\n"
 "       pgyer-relay.cgi --dry-run --app KEY [--webhook NAME] [--config CONFIG] < event.json\n"
 "       pgyer-relay.cgi --test --app KEY [--webhook NAME] [--config CONFIG]\n"
+"       pgyer-relay.cgi --drain [--all] [--config CONFIG]\n"
+"       pgyer-relay.cgi --spool-status [--config CONFIG]\n"
+"       pgyer-relay.cgi --requeue [ID ...] [--config CONFIG]\n"
 "       pgyer-relay.cgi --version | --help\n";
 
 static const char help[] =
@@ -40,6 +45,11 @@ static const char help[] =
 "                     would send (keys masked); send nothing\n"
 "  --test             send PGYER's example update event through the\n"
 "                     app's webhooks and say what each robot answered\n"
+"  --drain            send the queued messages that are due (run it\n"
+"                     every minute, as the web server's user); with\n"
+"                     --all, every queued message now\n"
+"  --spool-status     list the queued and the dead messages\n"
+"  --requeue [ID ...] queue dead messages (all, or those) again\n"
 "  --app KEY          the app (for --dry-run: else the event's link)\n"
 "  --webhook NAME     only this webhook\n"
 "  --config CONFIG    instead of $PGYER_RELAY_CONFIG or " DEFAULT_CONFIG "\n"
@@ -61,6 +71,9 @@ struct opts {
 	const char	*config;
 	const char	*app;
 	const char	*webhook;
+	int		 all;		/* --drain --all */
+	char		**ids;		/* --requeue ID ... */
+	size_t		 n_ids;
 };
 
 const char *
@@ -90,6 +103,40 @@ print_list(const struct strlist *l)
 {
 	for (size_t i = 0; i < l->n; i++)
 		printf("%s%s", i > 0 ? ", " : "", l->v[i]);
+}
+
+/* Warns when a configured directory is not there: 1 if so. */
+static int
+check_dir(const char *key, const char *dir)
+{
+	struct stat	 st;
+
+	if (*dir == '\0' || (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)))
+		return 0;
+	fprintf(stderr, "warning: %s %s is not a directory: create it, "
+	    "owned by the web server's user, mode 700\n", key, dir);
+	return 1;
+}
+
+/* The spool, rate limit and duplicate settings; returns the warnings. */
+static int
+check_spool(const struct config *cfg)
+{
+	if (*cfg->spool_dir != '\0')
+		printf("spool %s: up to %lld attempts within %lld s, then "
+		    "dead/\n", cfg->spool_dir, cfg->max_attempts,
+		    cfg->max_age);
+	else
+		printf("spool: none (failed deliveries are not retried)\n");
+	if (*cfg->state_dir != '\0')
+		printf("state %s: robot rate limits, duplicates within "
+		    "%lld s%s\n", cfg->state_dir, cfg->dedup_seconds,
+		    cfg->dedup_seconds == 0 ? " (off)" : "");
+	else
+		printf("state: none (no rate limits, no duplicate "
+		    "filter)\n");
+	return check_dir("spool_dir", cfg->spool_dir) +
+	    check_dir("state_dir", cfg->state_dir);
 }
 
 static int
@@ -134,6 +181,7 @@ cmd_check(const char *path)
 		fprintf(stderr, "warning: no apps: every event gets 404\n");
 		warnings++;
 	}
+	warnings += check_spool(cfg);
 	if (stat(path, &st) == 0 && (st.st_mode & S_IROTH)) {
 		fprintf(stderr, "warning: %s is readable by every user and "
 		    "holds robot keys: chmod o-r %s\n", path, path);
@@ -278,6 +326,55 @@ out:
 	return rc;
 }
 
+/* --drain, --spool-status, --requeue. */
+static int
+cmd_spool(const struct opts *o)
+{
+	struct config		*cfg;
+	struct drain_opts	 d;
+	struct drain_counts	 n;
+	char			 err[512];
+	size_t			 moved;
+	int			 rc;
+
+	if ((cfg = load(o->config)) == NULL)
+		return 1;
+	if (strcmp(o->cmd, "--spool-status") == 0)
+		rc = drain_status(cfg->spool_dir, (long long)time(NULL), stdout,
+		    err, sizeof(err));
+	else if (strcmp(o->cmd, "--requeue") == 0) {
+		rc = drain_requeue(cfg->spool_dir, o->ids, o->n_ids,
+		    (long long)time(NULL), stdout, &moved, err, sizeof(err));
+		printf("%zu requeued\n", moved);
+	} else {
+		memset(&d, 0, sizeof(d));
+		d.spool_dir = cfg->spool_dir;
+		d.state_dir = cfg->state_dir;
+		d.max_attempts = cfg->max_attempts;
+		d.max_age = cfg->max_age;
+		d.all = o->all;
+		rc = drain_run(cfg, &d, relay_now_ms(), stdout, &n, err,
+		    sizeof(err));
+		/* Quiet when there was nothing to do: cron mails output. */
+		if (n.delivered + n.retry + n.deferred + n.dead + n.busy +
+		    n.errors > 0)
+			printf("%zu delivered, %zu to retry, %zu rate limited, "
+			    "%zu dead, %zu busy, %zu not due, %zu errors\n",
+			    n.delivered, n.retry, n.deferred, n.dead, n.busy,
+			    n.waiting, n.errors);
+		if (rc == 0 && n.errors > 0) {
+			snprintf(err, sizeof(err), "some items could not be "
+			    "handled");
+			rc = -1;
+		}
+	}
+	fflush(stdout);
+	if (rc == -1)
+		fprintf(stderr, "pgyer-relay.cgi: %s\n", err);
+	config_free(cfg);
+	return rc == -1;
+}
+
 int
 cli_main(int argc, char *argv[])
 {
@@ -298,13 +395,27 @@ cli_main(int argc, char *argv[])
 			printf("pgyer-relay %s\n", PGYER_RELAY_VERSION);
 			return 0;
 		} else if (strcmp(a, "--check") == 0 ||
-		    strcmp(a, "--dry-run") == 0 || strcmp(a, "--test") == 0) {
+		    strcmp(a, "--dry-run") == 0 || strcmp(a, "--test") == 0 ||
+		    strcmp(a, "--drain") == 0 ||
+		    strcmp(a, "--spool-status") == 0 ||
+		    strcmp(a, "--requeue") == 0) {
 			if (o.cmd != NULL)
 				goto bad;
 			o.cmd = a;
 			if (strcmp(a, "--check") == 0 && i + 1 < argc &&
 			    argv[i + 1][0] != '-')
 				o.config = argv[++i];
+			/* The ids that follow --requeue. */
+			if (strcmp(a, "--requeue") == 0) {
+				o.ids = &argv[i + 1];
+				while (i + 1 < argc && argv[i + 1][0] != '-') {
+					o.n_ids++;
+					i++;
+				}
+			}
+			continue;
+		} else if (strcmp(a, "--all") == 0) {
+			o.all = 1;
 			continue;
 		} else if (strcmp(a, "--config") == 0)
 			val = &o.config;
@@ -326,8 +437,16 @@ cli_main(int argc, char *argv[])
 	}
 	if (o.cmd == NULL)
 		goto bad;
+	if (o.all && strcmp(o.cmd, "--drain") != 0) {
+		fprintf(stderr, "pgyer-relay.cgi: --all goes with --drain\n");
+		goto bad;
+	}
 	if (strcmp(o.cmd, "--check") == 0)
 		return cmd_check(o.config);
+	if (strcmp(o.cmd, "--drain") == 0 ||
+	    strcmp(o.cmd, "--spool-status") == 0 ||
+	    strcmp(o.cmd, "--requeue") == 0)
+		return cmd_spool(&o);
 	if (strcmp(o.cmd, "--test") == 0 && o.app == NULL) {
 		fprintf(stderr, "pgyer-relay.cgi: --test needs --app KEY\n");
 		goto bad;
