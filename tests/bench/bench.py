@@ -19,7 +19,8 @@ Environment: CGI (the relay, default cgi-bin/pgyer-relay.cgi), BENCH_N
 (21), BENCH_IR_RUNS (1), BENCH_WRK_SECONDS (8), BENCH_WRK_CONNS (8),
 BENCH_FCGI_CHILDREN (4), BENCH_DIR (keep the work directory there),
 BENCH_CURL_STATIC (a trimmed libcurl built by static-curl.sh: adds its
-floor, with the issue's aim of <= 4x the trivial CGI).
+floor, with the issue's aim of <= 4x the trivial CGI), BENCH_STRICT=1
+(exit 1 when a target fails).
 A row whose tool is missing is skipped and says so.
 """
 import json
@@ -172,6 +173,9 @@ def main():
         table.show()
         if not os.environ.get('BENCH_DIR'):
             shutil.rmtree(work, ignore_errors=True)
+    # BENCH_STRICT=1: a failed target fails the run (for a CI gate).
+    if os.environ.get('BENCH_STRICT') == '1' and table.failed():
+        return 1
     return 0
 
 

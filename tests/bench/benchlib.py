@@ -458,6 +458,9 @@ class Table:
             'target': '<= %.2fx' % target if target is not None else '',
             'verdict': verdict, 'note': note}))
 
+    def failed(self):
+        return any(v[2] != 'PASS' for v in self.verdicts)
+
     def show(self):
         cols = ('name', 'metric', 'value', 'vs', 'ratio', 'target',
                 'verdict', 'note')
