@@ -2,7 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "robot.h"
+#include "xalloc.h"
 
 static const struct robot_ops *const robots[ROBOT__MAX] = {
 	[ROBOT_WECOM] = &robot_wecom,
@@ -27,4 +29,13 @@ request_free(struct request *r)
 	for (size_t i = 0; i < r->n_headers; i++)
 		free(r->headers[i]);
 	memset(r, 0, sizeof(*r));
+}
+
+void
+request_set_json(struct request *r, struct buf *body)
+{
+	r->body_len = body->len;
+	r->body = buf_release(body);
+	r->headers[r->n_headers++] =
+	    xstrdup("Content-Type: application/json; charset=utf-8");
 }

@@ -10,6 +10,7 @@
 
 #include "config.h"
 
+struct buf;
 struct message_ctx;
 
 #define REQUEST_HEADERS_MAX	8
@@ -54,5 +55,7 @@ extern const struct robot_ops robot_json;
 
 const struct robot_ops	*robot_get(enum robot_type);
 void			 request_free(struct request *);
+/* Takes body over as the request's JSON body (UTF-8), with its header. */
+void			 request_set_json(struct request *, struct buf *body);
 
 #endif

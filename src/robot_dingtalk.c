@@ -189,10 +189,7 @@ build(const struct webhook *wh, const struct message_ctx *ctx,
 		request_free(req);
 		return -1;
 	}
-	req->body_len = body.len;
-	req->body = buf_release(&body);
-	req->headers[req->n_headers++] =
-	    xstrdup("Content-Type: application/json; charset=utf-8");
+	request_set_json(req, &body);
 	return 0;
 }
 

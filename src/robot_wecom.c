@@ -126,11 +126,8 @@ build(const struct webhook *wh, const struct message_ctx *ctx,
 		buf_free(&body);
 		return -1;
 	}
-	req->body_len = body.len;
-	req->body = buf_release(&body);
 	req->url = xstrdup(wh->url);
-	req->headers[req->n_headers++] =
-	    xstrdup("Content-Type: application/json; charset=utf-8");
+	request_set_json(req, &body);
 	return 0;
 }
 
