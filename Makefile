@@ -21,8 +21,21 @@ HARDEN	= -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 DEFS	= -D_POSIX_C_SOURCE=200809L \
 	  -DDEFAULT_CONFIG='"$(SYSCONFDIR)/pgyer-relay/config.json"'
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
-PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS))
-ALL_CFLAGS = $(WARN) $(HARDEN) $(DEFS) $(PKG_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
+# libcurl and libcrypto are opened with dlopen() when a request is sent
+# (src/lazylib.h), by the absolute path of their soname; only yajl is
+# linked.  LIBDL: -ldl before glibc 2.34, nothing since.
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs yajl) $(LIBDL)
+soname	= $(shell f=$$($(PKG_CONFIG) --variable=libdir $(1))/$(2); \
+	  objdump -p $$f 2>/dev/null | sed -n 's/^ *SONAME *//p' | \
+	  sed 's|^|'"$$(dirname $$f)"'/|')
+LIBCURL_SO := $(call soname,libcurl,libcurl.so)
+LIBCRYPTO_SO := $(call soname,libcrypto,libcrypto.so)
+LIBSSL_SO := $(call soname,libssl,libssl.so)
+LAZY_DEFS = $(if $(LIBCURL_SO),-DLIBCURL_SO='"$(LIBCURL_SO)"') \
+	    $(if $(LIBCRYPTO_SO),-DLIBCRYPTO_SO='"$(LIBCRYPTO_SO)"') \
+	    $(if $(LIBSSL_SO),-DLIBSSL_SO='"$(LIBSSL_SO)"')
+ALL_CFLAGS = $(WARN) $(HARDEN) $(DEFS) $(LAZY_DEFS) $(PKG_CFLAGS) $(CFLAGS) \
+	     $(EXTRA_CFLAGS)
 ALL_LDFLAGS = -Wl,-z,relro,-z,now $(LDFLAGS) $(EXTRA_LDFLAGS)
 
 SRC	= $(wildcard src/*.c)

@@ -3,6 +3,8 @@
  * file that includes curl, so how libcurl is linked or loaded can change
  * here alone.
  */
+#include <sys/stat.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,9 +15,64 @@
 
 #include "buf.h"
 #include "deliver.h"
+#include "lazylib.h"
 #include "log.h"
 #include "version.h"
 #include "xalloc.h"
+
+#ifndef LIBCURL_SO
+#define LIBCURL_SO	"libcurl.so.4"
+#endif
+#ifndef LIBCRYPTO_SO
+#define LIBCRYPTO_SO	"libcrypto.so.3"
+#endif
+#ifndef LIBSSL_SO
+#define LIBSSL_SO	"libssl.so.3"
+#endif
+
+/*
+ * libcurl, opened by deliver_all() only when there is something to send
+ * (lazylib.h): a refused request never maps it.  The curl_ functions used
+ * here, called as cu.name().
+ */
+static struct {
+	CURLcode	 (*global_init)(long);
+	void		 (*global_cleanup)(void);
+	CURL		*(*easy_init)(void);
+	CURLcode	 (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode	 (*easy_getinfo)(CURL *, CURLINFO, ...);
+	const char	*(*easy_strerror)(CURLcode);
+	void		 (*easy_cleanup)(CURL *);
+	CURLM		*(*multi_init)(void);
+	CURLMcode	 (*multi_add_handle)(CURLM *, CURL *);
+	CURLMcode	 (*multi_remove_handle)(CURLM *, CURL *);
+	CURLMcode	 (*multi_perform)(CURLM *, int *);
+	CURLMcode	 (*multi_poll)(CURLM *, struct curl_waitfd *,
+			    unsigned int, int, int *);
+	CURLMsg		*(*multi_info_read)(CURLM *, int *);
+	const char	*(*multi_strerror)(CURLMcode);
+	CURLMcode	 (*multi_cleanup)(CURLM *);
+	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+	void		 (*slist_free_all)(struct curl_slist *);
+} cu;
+
+#define SYM(f)	{ "curl_" #f, (void **)&cu.f }
+static const struct lazysym curl_syms[] = {
+	SYM(global_init), SYM(global_cleanup), SYM(easy_init),
+	SYM(easy_setopt), SYM(easy_getinfo), SYM(easy_strerror),
+	SYM(easy_cleanup), SYM(multi_init), SYM(multi_add_handle),
+	SYM(multi_remove_handle), SYM(multi_perform), SYM(multi_poll),
+	SYM(multi_info_read), SYM(multi_strerror), SYM(multi_cleanup),
+	SYM(slist_append), SYM(slist_free_all),
+};
+#undef SYM
+
+static const char *const curl_first[] = { LIBCRYPTO_SO, LIBSSL_SO, NULL };
+
+static struct lazylib libcurl = {
+	LIBCURL_SO, curl_first, curl_syms,
+	sizeof(curl_syms) / sizeof(curl_syms[0]), 0, ""
+};
 
 /* A robot's reply is a short JSON object; keep no more than this. */
 #define REPLY_MAX	(64 * 1024)
@@ -58,6 +115,17 @@ on_write(char *p, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* 1 when libcurl's default CA directory exists (CURLINFO_CAPATH). */
+static int
+capath_ok(CURL *e)
+{
+	struct stat	 st;
+	char		*dir = NULL;
+
+	return cu.easy_getinfo(e, CURLINFO_CAPATH, &dir) == CURLE_OK &&
+	    dir != NULL && stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /*
  * Sets up x->easy for x->d->req.  Returns CURLE_OK, or the first code
  * that failed.
@@ -71,18 +139,18 @@ setup(struct xfer *x, long timeout_ms, const char *proxy)
 	CURLcode		 rc;
 
 	for (size_t i = 0; i < req->n_headers; i++) {
-		if ((l = curl_slist_append(x->headers, req->headers[i])) ==
+		if ((l = cu.slist_append(x->headers, req->headers[i])) ==
 		    NULL)
 			return CURLE_OUT_OF_MEMORY;
 		x->headers = l;
 	}
 	/* No "Expect: 100-continue" round trip before the body. */
-	if ((l = curl_slist_append(x->headers, "Expect:")) == NULL)
+	if ((l = cu.slist_append(x->headers, "Expect:")) == NULL)
 		return CURLE_OUT_OF_MEMORY;
 	x->headers = l;
 
 #define SET(opt, val) do {						\
-	if ((rc = curl_easy_setopt(e, opt, val)) != CURLE_OK)		\
+	if ((rc = cu.easy_setopt(e, opt, val)) != CURLE_OK)		\
 		return rc;						\
 } while (0)
 	SET(CURLOPT_PRIVATE, x);
@@ -106,6 +174,16 @@ setup(struct xfer *x, long timeout_ms, const char *proxy)
 	SET(CURLOPT_NOSIGNAL, 1L);
 	SET(CURLOPT_SSL_VERIFYPEER, 1L);
 	SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	/*
+	 * Trust the hashed directory (Debian: /etc/ssl/certs, kept by
+	 * update-ca-certificates with the same CAs as the bundle), where
+	 * OpenSSL reads only the issuer it needs, instead of parsing the
+	 * whole bundle for every connection: 24 ms -> 6 ms of CPU per HTTPS
+	 * robot, 64 ms -> 9 ms for three (make bench).  Only when libcurl
+	 * has such a directory: without one this would trust nothing.
+	 */
+	if (capath_ok(e))
+		SET(CURLOPT_CAINFO, (char *)NULL);
 	/* All transfers start together: each gets the whole deadline. */
 	SET(CURLOPT_TIMEOUT_MS, timeout_ms);
 	SET(CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < CONNECT_TIMEOUT_MS ?
@@ -146,14 +224,14 @@ explain(struct xfer *x, CURLcode code, long timeout_ms)
 	long		 oserr = 0;
 	const char	*why;
 
-	if (curl_easy_getinfo(x->easy, CURLINFO_OS_ERRNO, &oserr) != CURLE_OK)
+	if (cu.easy_getinfo(x->easy, CURLINFO_OS_ERRNO, &oserr) != CURLE_OK)
 		oserr = 0;
-	why = oserr != 0 ? strerror((int)oserr) : curl_easy_strerror(code);
+	why = oserr != 0 ? strerror((int)oserr) : cu.easy_strerror(code);
 
 	switch (code) {
 	case CURLE_OPERATION_TIMEDOUT:
 		d->timed_out = 1;
-		if (curl_easy_getinfo(x->easy, CURLINFO_CONNECT_TIME_T,
+		if (cu.easy_getinfo(x->easy, CURLINFO_CONNECT_TIME_T,
 		    &conn) != CURLE_OK)
 			conn = 0;
 		if (conn == 0 && timeout_ms > CONNECT_TIMEOUT_MS)
@@ -167,11 +245,11 @@ explain(struct xfer *x, CURLcode code, long timeout_ms)
 		break;
 	case CURLE_COULDNT_RESOLVE_HOST:
 		fail(d, 1, "cannot resolve the host: %s",
-		    curl_easy_strerror(code));
+		    cu.easy_strerror(code));
 		break;
 	case CURLE_COULDNT_RESOLVE_PROXY:
 		fail(d, 1, "cannot resolve the proxy: %s",
-		    curl_easy_strerror(code));
+		    cu.easy_strerror(code));
 		break;
 	case CURLE_GOT_NOTHING:
 		fail(d, 1, "connection closed without a reply");
@@ -187,15 +265,15 @@ explain(struct xfer *x, CURLcode code, long timeout_ms)
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CERTPROBLEM:
 	case CURLE_SSL_CONNECT_ERROR:
-		fail(d, 0, "TLS: %s", curl_easy_strerror(code));
+		fail(d, 0, "TLS: %s", cu.easy_strerror(code));
 		break;
 	case CURLE_UNSUPPORTED_PROTOCOL:
 	case CURLE_URL_MALFORMAT:
 	case CURLE_TOO_MANY_REDIRECTS:
-		fail(d, 0, "%s", curl_easy_strerror(code));
+		fail(d, 0, "%s", cu.easy_strerror(code));
 		break;
 	default:
-		fail(d, 1, "%s", curl_easy_strerror(code));
+		fail(d, 1, "%s", cu.easy_strerror(code));
 		break;
 	}
 }
@@ -210,7 +288,7 @@ finish(struct xfer *x, CURLcode code, long timeout_ms, long long start)
 	size_t		 len;
 
 	x->done = 1;
-	if (curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME_T, &us) ==
+	if (cu.easy_getinfo(x->easy, CURLINFO_TOTAL_TIME_T, &us) ==
 	    CURLE_OK)
 		d->ms = (long)(us / 1000);
 	else
@@ -219,7 +297,7 @@ finish(struct xfer *x, CURLcode code, long timeout_ms, long long start)
 		explain(x, code, timeout_ms);
 		return;
 	}
-	if (curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status) !=
+	if (cu.easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status) !=
 	    CURLE_OK)
 		status = 0;
 	d->http_status = status;
@@ -261,12 +339,12 @@ run(CURLM *multi, struct xfer *x, size_t n, long timeout_ms)
 	int		 running = 1, queued;
 
 	for (;;) {
-		if ((mc = curl_multi_perform(multi, &running)) != CURLM_OK)
+		if ((mc = cu.multi_perform(multi, &running)) != CURLM_OK)
 			break;
-		while ((m = curl_multi_info_read(multi, &queued)) != NULL) {
+		while ((m = cu.multi_info_read(multi, &queued)) != NULL) {
 			if (m->msg != CURLMSG_DONE)
 				continue;
-			if (curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
+			if (cu.easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
 			    &priv) != CURLE_OK || priv == NULL)
 				continue;
 			xi = (struct xfer *)(void *)priv;
@@ -286,13 +364,13 @@ run(CURLM *multi, struct xfer *x, size_t n, long timeout_ms)
 			abandon(x, n, start, 1, msg);
 			return;
 		}
-		if ((mc = curl_multi_poll(multi, NULL, 0,
+		if ((mc = cu.multi_poll(multi, NULL, 0,
 		    left < POLL_MAX_MS ? (int)left : POLL_MAX_MS, NULL)) !=
 		    CURLM_OK)
 			break;
 	}
 	snprintf(msg, sizeof(msg), "delivery stopped: %s",
-	    curl_multi_strerror(mc));
+	    cu.multi_strerror(mc));
 	abandon(x, n, start, 0, msg);
 }
 
@@ -308,12 +386,16 @@ deliver_all(struct delivery *d, size_t n, long timeout_ms, const char *proxy,
 
 	if (timeout_ms <= 0)
 		timeout_ms = 1;
-	if ((rc = curl_global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK) {
-		snprintf(err, errlen, "curl_global_init: %s",
-		    curl_easy_strerror(rc));
+	if (lazylib_load(&libcurl) == -1) {
+		snprintf(err, errlen, "cannot load libcurl: %s", libcurl.err);
 		return -1;
 	}
-	if ((multi = curl_multi_init()) == NULL) {
+	if ((rc = cu.global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK) {
+		snprintf(err, errlen, "curl_global_init: %s",
+		    cu.easy_strerror(rc));
+		return -1;
+	}
+	if ((multi = cu.multi_init()) == NULL) {
 		snprintf(err, errlen, "curl_multi_init failed");
 		goto out;
 	}
@@ -326,7 +408,7 @@ deliver_all(struct delivery *d, size_t n, long timeout_ms, const char *proxy,
 		d[i].ok = d[i].timed_out = 0;
 		d[i].http_status = d[i].ms = 0;
 		memset(&d[i].v, 0, sizeof(d[i].v));
-		if ((x[i].easy = curl_easy_init()) == NULL) {
+		if ((x[i].easy = cu.easy_init()) == NULL) {
 			fail(&d[i], 1, "cannot set up the transfer: "
 			    "curl_easy_init failed");
 			x[i].done = 1;
@@ -334,14 +416,14 @@ deliver_all(struct delivery *d, size_t n, long timeout_ms, const char *proxy,
 		}
 		if ((rc = setup(&x[i], timeout_ms, proxy)) != CURLE_OK) {
 			fail(&d[i], 0, "cannot set up the transfer: %s",
-			    curl_easy_strerror(rc));
+			    cu.easy_strerror(rc));
 			x[i].done = 1;
 			continue;
 		}
-		if ((mc = curl_multi_add_handle(multi, x[i].easy)) !=
+		if ((mc = cu.multi_add_handle(multi, x[i].easy)) !=
 		    CURLM_OK) {
 			fail(&d[i], 1, "cannot start the transfer: %s",
-			    curl_multi_strerror(mc));
+			    cu.multi_strerror(mc));
 			x[i].done = 1;
 			continue;
 		}
@@ -354,18 +436,18 @@ out:
 	/* The results are in d[] by now: a cleanup error is only logged. */
 	for (size_t i = 0; x != NULL && i < n; i++) {
 		if (x[i].added &&
-		    (mc = curl_multi_remove_handle(multi, x[i].easy)) !=
+		    (mc = cu.multi_remove_handle(multi, x[i].easy)) !=
 		    CURLM_OK)
 			log_msg("curl_multi_remove_handle: %s",
-			    curl_multi_strerror(mc));
+			    cu.multi_strerror(mc));
 		if (x[i].easy != NULL)
-			curl_easy_cleanup(x[i].easy);
-		curl_slist_free_all(x[i].headers);
+			cu.easy_cleanup(x[i].easy);
+		cu.slist_free_all(x[i].headers);
 		buf_free(&x[i].reply);
 	}
 	free(x);
-	if (multi != NULL && (mc = curl_multi_cleanup(multi)) != CURLM_OK)
-		log_msg("curl_multi_cleanup: %s", curl_multi_strerror(mc));
-	curl_global_cleanup();
+	if (multi != NULL && (mc = cu.multi_cleanup(multi)) != CURLM_OK)
+		log_msg("curl_multi_cleanup: %s", cu.multi_strerror(mc));
+	cu.global_cleanup();
 	return ret;
 }

@@ -5,7 +5,42 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "lazylib.h"
 #include "sign.h"
+
+#ifndef LIBCRYPTO_SO
+#define LIBCRYPTO_SO	"libcrypto.so.3"
+#endif
+
+/*
+ * libcrypto, opened on the first signature (lazylib.h): only a request
+ * that is sent is signed, so a refused one never maps it.  libcurl needs
+ * it too and then finds it already there.
+ */
+static struct {
+	unsigned char	*(*HMAC)(const EVP_MD *, const void *, int,
+			    const unsigned char *, size_t, unsigned char *,
+			    unsigned int *);
+	const EVP_MD	*(*EVP_sha256)(void);
+	int		 (*EVP_EncodeBlock)(unsigned char *,
+			    const unsigned char *, int);
+	int		 (*EVP_DecodeBlock)(unsigned char *,
+			    const unsigned char *, int);
+	int		 (*EVP_Digest)(const void *, size_t, unsigned char *,
+			    unsigned int *, const EVP_MD *, ENGINE *);
+} ossl;
+
+#define SYM(f)	{ #f, (void **)&ossl.f }
+static const struct lazysym crypto_syms[] = {
+	SYM(HMAC), SYM(EVP_sha256), SYM(EVP_EncodeBlock), SYM(EVP_DecodeBlock),
+	SYM(EVP_Digest),
+};
+#undef SYM
+
+static struct lazylib libcrypto = {
+	LIBCRYPTO_SO, NULL, crypto_syms,
+	sizeof(crypto_syms) / sizeof(crypto_syms[0]), 0, ""
+};
 
 void
 sign_hmac_b64(const void *key, size_t keylen, const void *msg, size_t msglen,
@@ -14,13 +49,13 @@ sign_hmac_b64(const void *key, size_t keylen, const void *msg, size_t msglen,
 	unsigned char	 mac[EVP_MAX_MD_SIZE];
 	unsigned int	 maclen = 0;
 
-	if (HMAC(EVP_sha256(), key, (int)keylen, msg, msglen, mac,
-	    &maclen) == NULL) {
+	if (lazylib_load(&libcrypto) == -1 || ossl.HMAC(ossl.EVP_sha256(), key,
+	    (int)keylen, msg, msglen, mac, &maclen) == NULL) {
 		out[0] = '\0';
 		return;
 	}
 	/* 32 bytes of SHA-256 encode to 44 characters and a NUL. */
-	EVP_EncodeBlock((unsigned char *)out, mac, (int)maclen);
+	ossl.EVP_EncodeBlock((unsigned char *)out, mac, (int)maclen);
 }
 
 void
@@ -68,7 +103,8 @@ sign_sha256(const void *data, size_t len, unsigned char out[SIGN_SHA256_LEN])
 {
 	unsigned int	 n = 0;
 
-	if (EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) != 1)
+	if (lazylib_load(&libcrypto) == -1 ||
+	    ossl.EVP_Digest(data, len, out, &n, ossl.EVP_sha256(), NULL) != 1)
 		memset(out, 0, SIGN_SHA256_LEN);
 }
 
@@ -103,10 +139,12 @@ sign_b64_decode(const char *in, unsigned char *out, size_t outlen)
 	if (strlen(in) - len > (4 - len % 4) % 4)
 		return -1;
 	pad = (4 - len % 4) % 4;
+	if (lazylib_load(&libcrypto) == -1)
+		return -1;
 	memcpy(padded, in, len);
 	memset(padded + len, '=', pad);
 	padded[len + pad] = '\0';
-	n = EVP_DecodeBlock(tmp, (const unsigned char *)padded,
+	n = ossl.EVP_DecodeBlock(tmp, (const unsigned char *)padded,
 	    (int)(len + pad));
 	if (n < 0 || (size_t)n < pad)
 		return -1;
