@@ -22,6 +22,9 @@ struct delivery {
 	long		 http_status;	/* 0: no reply */
 	long		 ms;		/* wall time of this delivery */
 	struct verdict	 v;		/* errcode/errmsg; says what failed */
+	/* set by the caller */
+	int		 queued;	/* failed, but kept in the spool for
+					 * --drain: not a failure */
 };
 
 /*

@@ -1,8 +1,9 @@
 /*
  * pgyer-relay: receives a PGYER webhook event as a CGI request and relays
  * it to the app's subscribed chat robots.  This file is the pipeline only:
- * request -> config -> body -> event -> app -> webhooks -> deliver ->
- * respond.  Each step that refuses the request answers once, here.
+ * request -> config -> body -> event -> app -> duplicate? -> webhooks ->
+ * rate limits -> deliver -> spool what may be retried -> respond.  Each
+ * step that refuses the request answers once, here.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -14,11 +15,14 @@
 #include "cgi.h"
 #include "cli.h"
 #include "config.h"
+#include "dedup.h"
 #include "deliver.h"
 #include "event.h"
 #include "log.h"
+#include "ratelimit.h"
 #include "relay.h"
 #include "sign.h"
+#include "spool.h"
 #include "summary.h"
 #include "url.h"
 #include "xalloc.h"
@@ -35,6 +39,11 @@ struct req {
 	struct delivery	 d[APP_WEBHOOKS_MAX];
 	size_t		 n;
 	int		 body_read;
+	/* held back by a rate limit: not sent before next_ms */
+	int		 held[APP_WEBHOOKS_MAX];
+	long long	 next_ms[APP_WEBHOOKS_MAX];
+	char		 dedup_key[DEDUP_KEY_LEN + 1];
+	int		 marked;	/* dedup_seen() marked the event */
 };
 
 /* Refuses the request: drains an unread body, logs, answers. */
@@ -76,6 +85,93 @@ find_app(const char *query, const struct event *ev)
 	return NULL;
 }
 
+static const struct webhook *
+webhook_named(const struct app *app, const char *name)
+{
+	for (size_t i = 0; i < app->n_webhooks; i++)
+		if (strcmp(app->webhooks[i].name, name) == 0)
+			return &app->webhooks[i];
+	return NULL;
+}
+
+/*
+ * Holds back the deliveries to robots at their rate limit: they are not
+ * sent (deliver_all skips a request without a URL) but queued for when
+ * a slot frees.  If the limits cannot be checked, sends anyway.
+ */
+static void
+hold_back(struct req *r, const struct app *app, long long now_ms)
+{
+	const struct webhook	*wh;
+	struct delivery		*d;
+	char			 err[256];
+	int			 rc;
+
+	if (*r->cfg->state_dir == '\0')
+		return;
+	for (size_t i = 0; i < r->n; i++) {
+		d = &r->d[i];
+		if (d->req.url == NULL ||
+		    (wh = webhook_named(app, d->name)) == NULL)
+			continue;
+		rc = ratelimit_take(r->cfg->state_dir, wh->type, wh->url,
+		    now_ms, &r->next_ms[i], err, sizeof(err));
+		if (rc == -1)
+			log_msg("rate limits: %s", err);
+		if (rc != 1)
+			continue;
+		request_free(&d->req);
+		r->held[i] = 1;
+		d->v.retryable = 1;
+		snprintf(d->v.errmsg, sizeof(d->v.errmsg), "held back: the "
+		    "robot is at its rate limit for %lld s",
+		    (r->next_ms[i] - now_ms + 999) / 1000);
+	}
+}
+
+/*
+ * After delivery: tells the rate limiter about robots that said "too
+ * fast", and spools every delivery that failed for a retryable reason
+ * (or was held back), to be sent by --drain.
+ */
+static void
+queue_failed(struct req *r, const struct app *app, long long now_ms)
+{
+	const struct webhook	*wh;
+	struct spool_item	 it;
+	struct delivery		*d;
+	char			 err[256];
+	long long		 now = now_ms / 1000;
+
+	for (size_t i = 0; i < r->n; i++) {
+		d = &r->d[i];
+		if (d->ok || (wh = webhook_named(app, d->name)) == NULL)
+			continue;
+		if (!r->held[i] && ratelimit_refused(r->cfg->state_dir,
+		    wh->type, wh->url, d->v.errcode, now_ms, err,
+		    sizeof(err)) == -1)
+			log_msg("rate limits: %s", err);
+		if (*r->cfg->spool_dir == '\0' || !d->v.retryable)
+			continue;
+		memset(&it, 0, sizeof(it));
+		it.app = app->key;
+		it.webhook = wh->name;
+		it.body = r->body.data;
+		it.body_len = r->body.len;
+		it.received = now;
+		it.last_error = d->v.errmsg;
+		/* Held back: no attempt yet, due when the slot frees. */
+		it.attempts = r->held[i] ? 0 : 1;
+		it.next_at = r->held[i] ? (r->next_ms[i] + 999) / 1000 :
+		    spool_next_try(now, 1);
+		if (spool_put(r->cfg->spool_dir, &it, err, sizeof(err)) == -1)
+			log_msg("app=%s webhook=\"%s\" cannot queue: %s",
+			    app->key, wh->name, err);
+		else
+			d->queued = 1;
+	}
+}
+
 static int
 relay(struct req *r)
 {
@@ -86,6 +182,7 @@ relay(struct req *r)
 	char			 err[256], *token;
 	enum http_status	 st;
 	long long		 start;
+	size_t			 accepted = 0;
 
 	r->content_length = getenv("CONTENT_LENGTH");
 	if (strcmp(method, "POST") != 0)
@@ -132,8 +229,31 @@ relay(struct req *r)
 	}
 
 	start = relay_now_ms();
+	/* Only after the token: strangers must not mark events as seen. */
+	if (*r->cfg->state_dir != '\0' && r->cfg->dedup_seconds > 0) {
+		dedup_key(app->key, &r->ev, r->dedup_key);
+		switch (dedup_seen(r->cfg->state_dir, r->dedup_key,
+		    start / 1000, r->cfg->dedup_seconds, err, sizeof(err))) {
+		case 1:
+			log_msg("200 app=%s type=%s duplicate: not sent again",
+			    r->app_key, r->ev.field[EV_TYPE]);
+			summary_duplicate(&out, r->app_key,
+			    r->ev.field[EV_TYPE]);
+			cgi_respond(HTTP_200, NULL, out.data, out.len);
+			buf_free(&out);
+			return 0;
+		case 0:
+			r->marked = 1;
+			break;
+		default:
+			/* Better a duplicate message than a lost one. */
+			log_msg("duplicates: %s", err);
+			break;
+		}
+	}
 	r->n = relay_prepare(r->cfg, app, &r->ev, r->body.data, r->body.len,
 	    start, NULL, r->d);
+	hold_back(r, app, start);
 	if (r->n > 0) {
 		/* The backstop: curl has its own deadline, this is if not. */
 		cgi_deadline((unsigned int)(r->cfg->timeout_ms / 1000) + 2,
@@ -141,18 +261,36 @@ relay(struct req *r)
 		if (deliver_all(r->d, r->n, r->cfg->timeout_ms,
 		    r->cfg->proxy, err, sizeof(err)) == -1) {
 			log_msg("cannot deliver: %s", err);
+			if (r->marked)
+				(void)dedup_forget(r->cfg->state_dir,
+				    r->dedup_key, err, sizeof(err));
 			return refuse(r, HTTP_500, "cannot start delivery");
 		}
 		cgi_deadline(0, HTTP_504, "");
 	}
-	for (size_t i = 0; i < r->n; i++)
+	queue_failed(r, app, relay_now_ms());
+	for (size_t i = 0; i < r->n; i++) {
 		log_msg("app=%s type=%s webhook=\"%s\" %s%s%s ms=%ld",
 		    r->app_key, r->ev.field[EV_TYPE], r->d[i].name,
-		    r->d[i].ok ? "delivered" : r->d[i].timed_out ?
-		    "timeout" : "failed", r->d[i].ok ? "" : ": ",
+		    r->d[i].ok ? "delivered" : r->d[i].queued ? "queued" :
+		    r->d[i].timed_out ? "timeout" : "failed",
+		    r->d[i].ok ? "" : ": ",
 		    r->d[i].ok ? "" : r->d[i].v.errmsg, r->d[i].ms);
+		accepted += r->d[i].ok || r->d[i].queued;
+	}
+	/* dedup.h: an event nothing accepted is not "seen": a retry of it
+	 * must go through once the robot is fixed. */
+	if (r->marked && r->n > 0 && accepted == 0 &&
+	    dedup_forget(r->cfg->state_dir, r->dedup_key, err,
+	    sizeof(err)) == -1)
+		log_msg("duplicates: %s", err);
 	st = summary_status(r->d, r->n);
-	summary_json(&out, r->app_key, r->ev.field[EV_TYPE], r->d, r->n);
+	if (*r->cfg->spool_dir != '\0')
+		summary_json_spool(&out, r->app_key, r->ev.field[EV_TYPE],
+		    r->d, r->n);
+	else
+		summary_json(&out, r->app_key, r->ev.field[EV_TYPE], r->d,
+		    r->n);
 	log_msg("%d app=%s type=%s webhooks=%zu ms=%lld",
 	    cgi_status_codes[st], r->app_key, r->ev.field[EV_TYPE], r->n,
 	    relay_now_ms() - start);

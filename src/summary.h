@@ -13,10 +13,18 @@
 struct buf;
 struct delivery;
 
-/* 200 when every delivery succeeded (or there were none); 504 when the
- * only failures were timeouts; else 502. */
+/* 200 when every delivery succeeded (or there were none); 202 when the
+ * others were queued; 504 when the only failures were timeouts; else
+ * 502.  A queued delivery is not a failure. */
 enum http_status summary_status(const struct delivery *, size_t n);
 void	 summary_json(struct buf *, const char *app, const char *type,
 	    const struct delivery *, size_t n);
+/* The same for a relay with a spool: also "queued" (how many), and
+ * "queued" (true or false) for each webhook; "failed" excludes them. */
+void	 summary_json_spool(struct buf *, const char *app, const char *type,
+	    const struct delivery *, size_t n);
+/* {"app", "type", "duplicate": true, "delivered": 0, "failed": 0,
+ * "webhooks": []}: the event was relayed before (dedup.h). */
+void	 summary_duplicate(struct buf *, const char *app, const char *type);
 
 #endif
