@@ -21,6 +21,7 @@
 #include "hint.h"
 #include "relay.h"
 #include "url.h"
+#include "utf8.h"
 #include "version.h"
 
 #ifndef DEFAULT_CONFIG
@@ -139,6 +140,27 @@ check_spool(const struct config *cfg)
 	    check_dir("state_dir", cfg->state_dir);
 }
 
+/* The trust settings; returns the warnings. */
+static int
+check_trust(const struct config *cfg)
+{
+	int	 w = 0;
+
+	if (*cfg->ca_file == '\0' && *cfg->ca_path == '\0') {
+		printf("trust: the system's CA certificates\n");
+		return 0;
+	}
+	printf("trust: only %s%s%s\n", cfg->ca_file,
+	    *cfg->ca_file != '\0' && *cfg->ca_path != '\0' ? " and " : "",
+	    cfg->ca_path);
+	if (*cfg->ca_file != '\0' && access(cfg->ca_file, R_OK) == -1) {
+		fprintf(stderr, "warning: ca_file %s: %s\n", cfg->ca_file,
+		    strerror(errno));
+		w++;
+	}
+	return w + check_dir("ca_path", cfg->ca_path);
+}
+
 static int
 cmd_check(const char *path)
 {
@@ -182,6 +204,7 @@ cmd_check(const char *path)
 		warnings++;
 	}
 	warnings += check_spool(cfg);
+	warnings += check_trust(cfg);
 	if (stat(path, &st) == 0 && (st.st_mode & S_IROTH)) {
 		fprintf(stderr, "warning: %s is readable by every user and "
 		    "holds robot keys: chmod o-r %s\n", path, path);
@@ -273,6 +296,10 @@ cmd_relay(const struct opts *o, int send)
 		    "unreadable\n", cfg->max_body_bytes);
 		goto out;
 	}
+	if (!utf8_valid(body.data != NULL ? body.data : "", body.len)) {
+		fprintf(stderr, "invalid event: not valid UTF-8 text\n");
+		goto out;
+	}
 	if (event_parse(&ev, body.data != NULL ? body.data : "", body.len,
 	    err, sizeof(err)) == -1) {
 		fprintf(stderr, "invalid event: %s\n", err);
@@ -299,7 +326,7 @@ cmd_relay(const struct opts *o, int send)
 		rc = 0;
 		goto out;
 	}
-	if (deliver_all(d, n, cfg->timeout_ms, cfg->proxy, err,
+	if (deliver_all(d, n, cfg, err,
 	    sizeof(err)) == -1) {
 		fprintf(stderr, "cannot deliver: %s\n", err);
 		goto out;
@@ -381,6 +408,8 @@ cli_main(int argc, char *argv[])
 	struct opts	 o;
 	int		 i;
 
+	/* Keep results and warnings in order when both go to one pipe. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	memset(&o, 0, sizeof(o));
 	o.config = cli_config_path();
 	for (i = 1; i < argc; i++) {

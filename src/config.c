@@ -24,6 +24,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "spool.h"
 #include "template.h"
 #include "url.h"
 #include "xalloc.h"
@@ -781,13 +782,14 @@ dir_check(const char *s)
 enum {
 	TOP_TIMEOUT, TOP_MAX_BODY, TOP_TIMEZONE, TOP_LANGUAGE, TOP_PROXY,
 	TOP_SPOOL_DIR, TOP_STATE_DIR, TOP_DEDUP, TOP_MAX_ATTEMPTS,
-	TOP_MAX_AGE, TOP_APPS, TOP__MAX
+	TOP_MAX_AGE, TOP_READ_TIMEOUT, TOP_CA_FILE, TOP_CA_PATH, TOP_APPS,
+	TOP__MAX
 };
 
 static const char *const top_keys[TOP__MAX] = {
 	"timeout_ms", "max_body_bytes", "timezone", "language", "proxy",
 	"spool_dir", "state_dir", "dedup_seconds", "max_attempts", "max_age",
-	"apps",
+	"read_timeout_ms", "ca_file", "ca_path", "apps",
 };
 
 static const char top_required[TOP__MAX] = { [TOP_APPS] = 1 };
@@ -843,8 +845,16 @@ parse_top(struct walk *w, yajl_val o, struct config *c)
 			if (*s != '\0' && (why = proxy_check(s)) != NULL)
 				problem(w, "%s", why);
 			break;
+		case TOP_READ_TIMEOUT:
+			/* A client that has not sent its body by then is
+			 * stalling: 408 rather than tie up the server. */
+			if (get_int(w, val, 1000, 300000, &n) == 0)
+				c->read_timeout_ms = (long)n;
+			break;
 		case TOP_SPOOL_DIR:
 		case TOP_STATE_DIR:
+		case TOP_CA_FILE:
+		case TOP_CA_PATH:
 			if ((s = get_string(w, val)) == NULL)
 				break;
 			if ((why = dir_check(s)) != NULL) {
@@ -852,7 +862,8 @@ parse_top(struct walk *w, yajl_val o, struct config *c)
 				break;
 			}
 			dir = k == TOP_SPOOL_DIR ? &c->spool_dir :
-			    &c->state_dir;
+			    k == TOP_STATE_DIR ? &c->state_dir :
+			    k == TOP_CA_FILE ? &c->ca_file : &c->ca_path;
 			free(*dir);
 			*dir = xstrdup(s);
 			break;
@@ -877,6 +888,13 @@ parse_top(struct walk *w, yajl_val o, struct config *c)
 		path_pop(w, old);
 	}
 	check_missing(w, top_keys, TOP__MAX, top_required, seen);
+	/* An accepted body must fit the spool, or a failure would lose it. */
+	if (*c->spool_dir != '\0' && c->max_body_bytes > SPOOL_BODY_MAX) {
+		buf_reset(&q);
+		buf_printf(&q, "must be at most %d when spool_dir is set (the "
+		    "largest body the spool keeps)", SPOOL_BODY_MAX);
+		report(w, "max_body_bytes", q.data);
+	}
 	buf_free(&q);
 }
 
@@ -1039,6 +1057,9 @@ config_parse(const char *text, size_t len, struct buf *errors)
 	c->proxy = xstrdup("");
 	c->spool_dir = xstrdup("");
 	c->state_dir = xstrdup("");
+	c->ca_file = xstrdup("");
+	c->ca_path = xstrdup("");
+	c->read_timeout_ms = 30000;
 	c->dedup_seconds = 600;
 	c->max_attempts = 10;
 	c->max_age = 86400;
@@ -1119,5 +1140,7 @@ config_free(struct config *c)
 	free(c->proxy);
 	free(c->spool_dir);
 	free(c->state_dir);
+	free(c->ca_file);
+	free(c->ca_path);
 	free(c);
 }

@@ -67,6 +67,9 @@ struct config {
 	char		*proxy;		/* NULL or "": none */
 	/* Spool and retry, rate limits, duplicates (spool.h, ratelimit.h,
 	 * dedup.h).  Directories are absolute paths; "" turns them off. */
+	long		 read_timeout_ms;	/* default 30000 */
+	char		*ca_file;	/* "": libcurl's default trust */
+	char		*ca_path;	/* "": libcurl's default trust */
 	char		*spool_dir;	/* default "": no spool */
 	char		*state_dir;	/* default "": no rate limits, no
 					 * duplicate filter */

@@ -131,7 +131,7 @@ capath_ok(CURL *e)
  * that failed.
  */
 static CURLcode
-setup(struct xfer *x, long timeout_ms, const char *proxy)
+setup(struct xfer *x, long timeout_ms, const struct config *cfg)
 {
 	const struct request	*req = &x->d->req;
 	struct curl_slist	*l;
@@ -169,7 +169,7 @@ setup(struct xfer *x, long timeout_ms, const char *proxy)
 	 * friends: nginx+fcgiwrap passes a client's "Proxy:" header as
 	 * HTTP_PROXY.  NOPROXY "" likewise overrides no_proxy.
 	 */
-	SET(CURLOPT_PROXY, proxy != NULL ? proxy : "");
+	SET(CURLOPT_PROXY, cfg->proxy != NULL ? cfg->proxy : "");
 	SET(CURLOPT_NOPROXY, "");
 	SET(CURLOPT_NOSIGNAL, 1L);
 	SET(CURLOPT_SSL_VERIFYPEER, 1L);
@@ -182,7 +182,13 @@ setup(struct xfer *x, long timeout_ms, const char *proxy)
 	 * robot, 64 ms -> 9 ms for three (make bench).  Only when libcurl
 	 * has such a directory: without one this would trust nothing.
 	 */
-	if (capath_ok(e))
+	if (*cfg->ca_file != '\0' || *cfg->ca_path != '\0') {
+		/* A private CA: exactly what the config names. */
+		SET(CURLOPT_CAINFO, *cfg->ca_file != '\0' ? cfg->ca_file :
+		    (char *)NULL);
+		SET(CURLOPT_CAPATH, *cfg->ca_path != '\0' ? cfg->ca_path :
+		    (char *)NULL);
+	} else if (capath_ok(e))
 		SET(CURLOPT_CAINFO, (char *)NULL);
 	/* All transfers start together: each gets the whole deadline. */
 	SET(CURLOPT_TIMEOUT_MS, timeout_ms);
@@ -375,9 +381,10 @@ run(CURLM *multi, struct xfer *x, size_t n, long timeout_ms)
 }
 
 int
-deliver_all(struct delivery *d, size_t n, long timeout_ms, const char *proxy,
+deliver_all(struct delivery *d, size_t n, const struct config *cfg,
     char *err, size_t errlen)
 {
+	long		 timeout_ms = cfg->timeout_ms;
 	struct xfer	*x = NULL;
 	CURLM		*multi = NULL;
 	CURLcode	 rc;
@@ -414,7 +421,7 @@ deliver_all(struct delivery *d, size_t n, long timeout_ms, const char *proxy,
 			x[i].done = 1;
 			continue;
 		}
-		if ((rc = setup(&x[i], timeout_ms, proxy)) != CURLE_OK) {
+		if ((rc = setup(&x[i], timeout_ms, cfg)) != CURLE_OK) {
 			fail(&d[i], 0, "cannot set up the transfer: %s",
 			    cu.easy_strerror(rc));
 			x[i].done = 1;

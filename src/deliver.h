@@ -28,11 +28,12 @@ struct delivery {
 };
 
 /*
- * Sends every d[i].req at once and fills the results.  timeout_ms bounds
- * the whole call; proxy ("" or NULL: none) is the only proxy used.
+ * Sends every d[i].req at once and fills the results.  The config's
+ * timeout_ms bounds the whole call; its proxy ("": none) is the only
+ * proxy used; ca_file/ca_path, when set, replace the system's trust.
  * Returns 0, or -1 with err when curl itself could not be set up.
  */
-int	 deliver_all(struct delivery *d, size_t n, long timeout_ms,
-	    const char *proxy, char *err, size_t errlen);
+int	 deliver_all(struct delivery *d, size_t n, const struct config *,
+	    char *err, size_t errlen);
 
 #endif

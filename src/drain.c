@@ -224,8 +224,7 @@ flush(struct drain *dr)
 
 	if (dr->k == 0)
 		return;
-	if (deliver_all(dr->d, dr->k, dr->cfg->timeout_ms, dr->cfg->proxy,
-	    err, sizeof(err)) == -1) {
+	if (deliver_all(dr->d, dr->k, dr->cfg, err, sizeof(err)) == -1) {
 		fprintf(dr->out, "cannot deliver: %s\n", err);
 		snprintf(dr->err, sizeof(dr->err), "cannot deliver: %s", err);
 		dr->failed = 1;

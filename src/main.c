@@ -25,9 +25,10 @@
 #include "spool.h"
 #include "summary.h"
 #include "url.h"
+#include "utf8.h"
 #include "xalloc.h"
 
-/* How long a client may take to send its body. */
+/* How long a client may take to send its body, until the config says. */
 #define READ_DEADLINE_S	30
 
 struct req {
@@ -198,6 +199,9 @@ relay(struct req *r)
 		    "server's error log, or run pgyer-relay.cgi --check");
 	}
 
+	/* The config's own read deadline, counted from now. */
+	cgi_deadline((unsigned int)((r->cfg->read_timeout_ms + 999) / 1000),
+	    HTTP_408, "the request body did not arrive in time");
 	st = cgi_read_body(STDIN_FILENO, r->content_length,
 	    r->cfg->max_body_bytes, &r->body, err, sizeof(err));
 	r->body_read = 1;
@@ -205,6 +209,13 @@ relay(struct req *r)
 		return refuse(r, st, err);
 	cgi_deadline(0, HTTP_504, "");
 
+	/*
+	 * RFC 8259 8.1: JSON is UTF-8.  yajl passes overlong forms in values
+	 * it is not asked to keep, and the json robot forwards the body as
+	 * it came: check all of it.
+	 */
+	if (!utf8_valid(r->body.data, r->body.len))
+		return refuse(r, HTTP_400, "the body is not valid UTF-8 text");
 	if (event_parse(&r->ev, r->body.data, r->body.len, err,
 	    sizeof(err)) == -1) {
 		char	 msg[300];
@@ -258,8 +269,7 @@ relay(struct req *r)
 		/* The backstop: curl has its own deadline, this is if not. */
 		cgi_deadline((unsigned int)(r->cfg->timeout_ms / 1000) + 2,
 		    HTTP_504, "deadline passed before the robots answered");
-		if (deliver_all(r->d, r->n, r->cfg->timeout_ms,
-		    r->cfg->proxy, err, sizeof(err)) == -1) {
+		if (deliver_all(r->d, r->n, r->cfg, err, sizeof(err)) == -1) {
 			log_msg("cannot deliver: %s", err);
 			if (r->marked)
 				(void)dedup_forget(r->cfg->state_dir,

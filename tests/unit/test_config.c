@@ -92,6 +92,9 @@ test_defaults(void)
 	CHECK_INT(c->language, LANG_ZH);
 	CHECK(c->proxy == NULL || *c->proxy == '\0');
 	CHECK_INT(c->n_apps, 0);
+	CHECK_INT(c->read_timeout_ms, 30000);
+	CHECK_STR(c->ca_file, "");
+	CHECK_STR(c->ca_path, "");
 	config_free(c);
 
 	c = parse(WH(""));
@@ -218,6 +221,16 @@ test_top_errors(void)
 	CHECK_ERRORS("{'timeout_ms':99999999999999999999999,'apps':{}}", t);
 	CHECK_ERRORS("{'max_body_bytes':1023,'apps':{}}", m);
 	CHECK_ERRORS("{'max_body_bytes':16777217,'apps':{}}", m);
+	CHECK_OK("{'read_timeout_ms':1000,'ca_file':'/etc/ssl/ca.pem',"
+	    "'ca_path':'/etc/ssl/certs','apps':{}}");
+	CHECK_ERRORS("{'read_timeout_ms':999,'apps':{}}",
+	    "read_timeout_ms: must be an integer from 1000 to 300000\n");
+	CHECK_OK("{'max_body_bytes':1048576,'spool_dir':'/s','apps':{}}");
+	CHECK_ERRORS("{'max_body_bytes':1048577,'spool_dir':'/s','apps':{}}",
+	    "max_body_bytes: must be at most 1048576 when spool_dir is set "
+	    "(the largest body the spool keeps)\n");
+	CHECK_ERRORS("{'ca_file':'ca.pem','apps':{}}",
+	    "ca_file: must be an absolute path, or \"\" for none\n");
 
 	CHECK_OK("{'timezone':'UTC','apps':{}}");
 	if (access("/usr/share/zoneinfo/Europe/Berlin", F_OK) == 0)
