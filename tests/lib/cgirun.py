@@ -135,17 +135,16 @@ def _parse(out):
     return code, headers, body
 
 
-def _feed(stream, data, state):
+def _feed(stream, data, state, hold):
+    """Writes the body; closes stdin unless a stalled client is wanted."""
     try:
         if data:
             stream.write(data)
+            stream.flush()
+        if not hold:
+            stream.close()
     except BrokenPipeError:
         state['left'] = True
-    finally:
-        try:
-            stream.close()
-        except BrokenPipeError:
-            state['left'] = True
 
 
 def _slurp(stream, into):
@@ -154,7 +153,7 @@ def _slurp(stream, into):
 
 def run_cgi(config, body, method='POST', query='',
             content_type='application/json', content_length='auto',
-            env=None, timeout=30):
+            env=None, timeout=30, hold_stdin=False):
     """Runs the CGI once; returns a Result.  See the module comment."""
     if isinstance(body, str):
         body = body.encode('utf-8')
@@ -185,19 +184,20 @@ def run_cgi(config, body, method='POST', query='',
             if k in os.environ:
                 e[k] = os.environ[k]
         e.update(env or {})
-        return _run(WRAP + [binary()], e, body, timeout * SLOW)
+        return _run(WRAP + [binary()], e, body, timeout * SLOW, hold_stdin)
     finally:
         os.unlink(cfgpath)
 
 
-def _run(argv, env, body, timeout):
+def _run(argv, env, body, timeout, hold=False):
     state = {'left': False}
     out, err = [], []
     start = time.monotonic()
     p = subprocess.Popen(argv, env=env, stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          start_new_session=True)
-    threads = [threading.Thread(target=_feed, args=(p.stdin, body, state)),
+    threads = [threading.Thread(target=_feed,
+                                args=(p.stdin, body, state, hold)),
                threading.Thread(target=_slurp, args=(p.stdout, out)),
                threading.Thread(target=_slurp, args=(p.stderr, err))]
     for t in threads:
@@ -210,6 +210,11 @@ def _run(argv, env, body, timeout):
         p.wait()
         raise CgiError('no exit within %d s' % timeout) from None
     elapsed = time.monotonic() - start
+    if hold:
+        try:
+            p.stdin.close()
+        except BrokenPipeError:
+            pass
     for t in threads:
         t.join(timeout)
     stdout = out[0] if out else b''
