@@ -255,18 +255,21 @@ def case_wrong_token(srv):
 
 
 def case_get(srv):
-    """Not a POST.  nginx answers 405 with Allow: POST itself, as the
-    relay would.  Apache refuses at its authorization step (Require
-    method POST): 403 with its HTML page, the relay never starts; its
-    only 405 (`Redirect 405`) would say "Allow: TRACE", which is false."""
+    """Not a POST: 405 with Allow: POST.  nginx answers it itself; Apache
+    lets GET through to the relay, which answers it (Apache's own 405
+    would say "Allow: TRACE"), and refuses other methods at its
+    authorization step (Require method): 403, the relay never starts."""
     r = curl(event_url(srv), None, '-X', 'GET')
-    assert not by_relay(r), 'the relay answered: %s' % r
+    check(r, 405, srv)
+    assert r.headers.get('allow') == 'POST', r.headers
     if isinstance(srv, servers.Apache):
+        assert by_relay(r), 'not the relay: %s' % r
+        r = curl(event_url(srv), UPDATE, '-X', 'PUT')
         check(r, 403, srv)
+        assert not by_relay(r), 'the relay answered: %s' % r
         assert 'AH01630' in srv.log(), 'no authz refusal in the log'
     else:
-        check(r, 405, srv)
-        assert r.headers.get('allow') == 'POST', r.headers
+        assert not by_relay(r), 'the relay answered: %s' % r
 
 
 def case_config_unreadable(srv):
@@ -376,7 +379,7 @@ def case_allow_list(srv):
         cfg = config(hook('raw', bot))
         with cls(cfg, edits=ALLOW_LOOPBACK[cls.snippet]) as s:
             check(curl(event_url(s), UPDATE), 200, s)
-            r = curl(event_url(s), None, '-X', 'GET')
+            r = curl(event_url(s), UPDATE, '-X', 'PUT')
             assert r.status in (403, 405) and not by_relay(r), r
         with cls(cfg, edits=ALLOW_OTHERS[cls.snippet]) as s:
             r = curl(event_url(s), UPDATE)
