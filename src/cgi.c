@@ -39,6 +39,7 @@ const char *const cgi_status_lines[HTTP__MAX] = {
 
 static volatile sig_atomic_t responded;
 static char emergency[512];
+static char forget[4096];
 static size_t emergency_len;
 
 int
@@ -234,6 +235,9 @@ on_alarm(int sig)
 		responded = 1;
 		write_all(emergency, emergency_len);
 	}
+	/* unlink() is async-signal-safe (POSIX 2008 2.4.3). */
+	if (forget[0] != '\0')
+		(void)unlink(forget);
 	(void)!write(STDERR_FILENO, line, sizeof(line) - 1);
 	_exit(0);
 }
@@ -252,6 +256,15 @@ cgi_deadline(unsigned int seconds, enum http_status st, const char *msg)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, NULL);
 	alarm(seconds);
+}
+
+void
+cgi_deadline_unlink(const char *path)
+{
+	if (path == NULL || strlen(path) >= sizeof(forget))
+		forget[0] = '\0';
+	else
+		memcpy(forget, path, strlen(path) + 1);
 }
 
 void

@@ -41,6 +41,9 @@ void	 cgi_respond(enum http_status, const char *headers,
  */
 void	 cgi_deadline(unsigned int seconds, enum http_status st,
 	    const char *msg);
+/* A file the backstop removes before it exits (NULL: none), so that an
+ * event it cuts short is not remembered as seen.  Copied. */
+void	 cgi_deadline_unlink(const char *path);
 /* Writes a prepared 500 without allocating, then exits: for when memory
  * runs out. */
 void	 cgi_out_of_memory(void);

@@ -187,7 +187,7 @@ dedup_forget(const char *state_dir, const char *key, char *err,
 		snprintf(err, errlen, "dedup: bad key");
 		return -1;
 	}
-	buf_printf(&path, "%s/" DEDUP_DIR "/%s", state_dir, key);
+	dedup_path(&path, state_dir, key);
 	if (unlink(path.data) == -1 && errno != ENOENT) {
 		snprintf(err, errlen, "unlink %s: %s", path.data,
 		    strerror(errno));
@@ -195,4 +195,10 @@ dedup_forget(const char *state_dir, const char *key, char *err,
 	}
 	buf_free(&path);
 	return rc;
+}
+
+void
+dedup_path(struct buf *path, const char *state_dir, const char *key)
+{
+	buf_printf(path, "%s/" DEDUP_DIR "/%s", state_dir, key);
 }

@@ -23,6 +23,8 @@
 
 #include <stddef.h>
 
+struct buf;
+
 struct event;
 
 #define DEDUP_KEY_LEN	64	/* hex SHA-256, without the NUL */
@@ -44,5 +46,7 @@ int	 dedup_seen(const char *state_dir, const char *key, long long now,
 /* Removes key's mark (nothing accepted the event).  0, or -1 with err. */
 int	 dedup_forget(const char *state_dir, const char *key, char *err,
 	    size_t errlen);
+/* Appends the path of key's mark to path. */
+void	 dedup_path(struct buf *path, const char *state_dir, const char *key);
 
 #endif

@@ -269,6 +269,13 @@ relay(struct req *r)
 		/* The backstop: curl has its own deadline, this is if not. */
 		cgi_deadline((unsigned int)(r->cfg->timeout_ms / 1000) + 2,
 		    HTTP_504, "deadline passed before the robots answered");
+		if (r->marked) {
+			struct buf	 mark = { 0 };
+
+			dedup_path(&mark, r->cfg->state_dir, r->dedup_key);
+			cgi_deadline_unlink(mark.data);
+			buf_free(&mark);
+		}
 		if (deliver_all(r->d, r->n, r->cfg, err, sizeof(err)) == -1) {
 			log_msg("cannot deliver: %s", err);
 			if (r->marked)
@@ -277,6 +284,7 @@ relay(struct req *r)
 			return refuse(r, HTTP_500, "cannot start delivery");
 		}
 		cgi_deadline(0, HTTP_504, "");
+		cgi_deadline_unlink(NULL);
 	}
 	queue_failed(r, app, relay_now_ms());
 	for (size_t i = 0; i < r->n; i++) {

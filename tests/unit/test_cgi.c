@@ -1,6 +1,8 @@
 /* Unit tests: CGI body reading, content type, summary, hints. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -137,6 +139,43 @@ test_hints(void)
 	CHECK(hint_for(&d) == NULL);
 }
 
+/* The backstop answers for a process that outlives its deadline, and
+ * removes the file it was given (a dedup mark). */
+static void
+test_deadline_backstop(void)
+{
+	char	 mark[] = "/tmp/pgyer-relay-mark-XXXXXX";
+	char	 out[1024];
+	int	 fd, p[2], status;
+	ssize_t	 n, got = 0;
+	pid_t	 pid;
+
+	if ((fd = mkstemp(mark)) == -1 || pipe(p) == -1) {
+		CHECK(0);
+		return;
+	}
+	close(fd);
+	if ((pid = fork()) == 0) {
+		dup2(p[1], STDOUT_FILENO);
+		close(p[0]);
+		cgi_deadline(1, HTTP_504, "deadline passed");
+		cgi_deadline_unlink(mark);
+		for (;;)
+			pause();	/* a transfer that never ends */
+	}
+	close(p[1]);
+	while ((n = read(p[0], out + got, sizeof(out) - 1 - got)) > 0)
+		got += n;
+	out[got] = '\0';
+	close(p[0]);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK(strncmp(out, "Status: 504 Gateway Timeout\r\n", 29) == 0);
+	CHECK(strstr(out, "{\"error\":\"deadline passed\"}") != NULL);
+	CHECK(access(mark, F_OK) == -1);
+	unlink(mark);
+}
+
 int
 main(void)
 {
@@ -144,5 +183,6 @@ main(void)
 	RUN(test_is_json);
 	RUN(test_summary);
 	RUN(test_hints);
+	RUN(test_deadline_backstop);
 	return TEST_END();
 }
