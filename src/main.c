@@ -125,8 +125,10 @@ hold_back(struct req *r, const struct app *app, long long now_ms)
 		r->held[i] = 1;
 		d->v.retryable = 1;
 		snprintf(d->v.errmsg, sizeof(d->v.errmsg), "held back: the "
-		    "robot is at its rate limit for %lld s",
-		    (r->next_ms[i] - now_ms + 999) / 1000);
+		    "robot is at its rate limit for %lld s%s",
+		    (r->next_ms[i] - now_ms + 999) / 1000,
+		    *r->cfg->spool_dir == '\0' ? " (set spool_dir to queue "
+		    "such messages)" : "");
 	}
 }
 
