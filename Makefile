@@ -98,7 +98,8 @@ install: all
 		{ chgrp $(WEBGROUP) "$$conf" 2>/dev/null || \
 		  echo "run: chgrp $(WEBGROUP) $$conf (the web server must read it)"; }; \
 	fi
-	install -d $(DESTDIR)$(DATADIR)
+	install -d $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 man/pgyer-relay.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 etc/config.example.json $(DESTDIR)$(DATADIR)/
 	sed -e 's|/usr/local/lib/cgi-bin|$(BINDIR)|g' \
 	    -e 's|/etc/pgyer-relay|$(SYSCONFDIR)/pgyer-relay|g' \
@@ -109,6 +110,7 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/pgyer-relay.cgi
+	rm -f $(DESTDIR)$(MANDIR)/man8/pgyer-relay.8
 	rm -rf $(DESTDIR)$(DATADIR)
 	@echo "kept $(DESTDIR)$(SYSCONFDIR)/pgyer-relay/config.json"
 
