@@ -129,6 +129,9 @@ def relay_config(robots):
     if robots.tls is not None:
         apps['tls'] = {'token': TOKEN, 'webhooks': [
             webhook('tls', robots.tls, url=robots.tls.url)]}
+        apps['tls3'] = {'token': TOKEN, 'webhooks': [
+            webhook('tls%d' % i, robots.tls, url=u)
+            for i, u in enumerate(robots.tls.urls3)]}
     return {'timeout_ms': 5000, 'max_body_bytes': MAX_BODY,
             'timezone': 'Asia/Shanghai', 'language': 'zh', 'proxy': '',
             'apps': apps}
@@ -320,6 +323,24 @@ def rss(ctx, relay_ok):
           ctx.ref.get(('rss', 'floor')), 'floor')
 
 
+def tls_configs(ctx):
+    """The relay's config with a trust setting: {'file': path to a config
+    with "ca_file" = the test CA, 'dir': one with "ca_path" = the hashed
+    directory (Debian's links + the test CA's)}.  Top-level keys: they
+    replace the system's trust for every robot, hence configs of their
+    own, given to the relay through PGYER_RELAY_CONFIG."""
+    with open(ctx.cfg) as f:
+        base = json.load(f)
+    out = {}
+    for key, extra in (('file', {'ca_file': ctx.ca.cert}),
+                       ('dir', {'ca_path': ctx.ca.hashdir})):
+        path = os.path.join(ctx.work, 'config-tls-%s.json' % key)
+        with open(path, 'w') as f:
+            json.dump(dict(base, **extra), f, ensure_ascii=False, indent=1)
+        out[key] = path
+    return out
+
+
 def tls(ctx, relay_ok):
     t = ctx.table
     t.section('libcurl start-up: TLS, certificates, names (CPU, median '
@@ -331,65 +352,80 @@ def tls(ctx, relay_ok):
     prog = ctx.refs.get('curlpost')
     bot = ctx.robots.tls
     base = ctx.ref.get(('cpu', 'curl'))
-    if prog:
-        # The CA loading variants: the test CA alone, the test CA in a
-        # copy of Debian's bundle (what the default costs), a hashed
-        # directory like /etc/ssl/certs (looked up, not loaded).
-        for label, env in (
-                ('CAINFO = test CA only', {'BENCH_CAINFO': ca_file(ctx),
-                                           'BENCH_CAPATH': ''}),
-                ('CAINFO = Debian bundle + test CA',
-                 {'BENCH_CAINFO': ctx.ca.bundle, 'BENCH_CAPATH': ''}),
-                ('CAPATH = hashed dir, no CAINFO',
-                 {'BENCH_CAINFO': '', 'BENCH_CAPATH': ctx.ca.hashdir})):
-            env = dict(env, BENCH_URLS=bot.url)
-            m = ctx.measure('cpu', [prog], env, ev, 'app=tls', 200)
-            t.row('ref: libcurl 1 HTTPS POST, ' + label, 'cpu', m, base,
-                  'curl')
-        # libcurl's defaults, as the relay has them: Debian's bundle and
-        # /etc/ssl/certs.  The test CA is in neither, so verification
-        # fails, but only after the bundle is loaded and the handshake is
-        # done: the cost is the same as a success.
-        m = ctx.measure('cpu', [prog], {'BENCH_URLS': bot.url}, ev,
-                        'app=tls', 502)
-        t.row('ref: libcurl 1 HTTPS POST, defaults (fails verify)', 'cpu',
-              m, base, 'curl')
+    one, three = bot.url, ' '.join(bot.urls3)
+    # (key, label, BENCH_URLS, CA settings, expected status)
+    variants = [
+        # The CA loading variants: the test CA alone (what the relay's
+        # "ca_file" does), the test CA in a copy of Debian's bundle (what
+        # libcurl's default costs), a hashed directory like /etc/ssl/certs
+        # (looked up, not loaded: what the relay does by default).
+        ('file1', '1 HTTPS POST, CAINFO = test CA only', one,
+         {'BENCH_CAINFO': ctx.ca.cert, 'BENCH_CAPATH': ''}, 200),
+        ('bundle1', '1 HTTPS POST, CAINFO = Debian bundle + test CA', one,
+         {'BENCH_CAINFO': ctx.ca.bundle, 'BENCH_CAPATH': ''}, 200),
+        ('dir1', '1 HTTPS POST, CAPATH = hashed dir, no CAINFO', one,
+         {'BENCH_CAINFO': '', 'BENCH_CAPATH': ctx.ca.hashdir}, 200),
+        # libcurl's defaults: Debian's bundle and /etc/ssl/certs.  The
+        # test CA is in neither, so verification fails, but only after
+        # the bundle is loaded and the handshake is done.
+        ('default1', '1 HTTPS POST, defaults (fails verify)', one, {},
+         502),
+        # The relay's default trust: /etc/ssl/certs without the bundle.
+        # It fails verification the same way (the test CA is not there).
+        ('sysdir1', '1 HTTPS POST, CAPATH = /etc/ssl/certs, no CAINFO '
+         '(fails verify)', one,
+         {'BENCH_CAINFO': '', 'BENCH_CAPATH': bl.DEBIAN_CERTS}, 502),
         # Certificates are loaded once per multi handle (curl >= 7.87
         # caches the store): 3 HTTPS robots pay the bundle once.
-        three = ' '.join([bot.url] * 3)
-        for label, env in (('defaults (fails verify)', {}),
-                           ('CAPATH = hashed dir, no CAINFO',
-                            {'BENCH_CAINFO': '',
-                             'BENCH_CAPATH': ctx.ca.hashdir})):
-            m = ctx.measure('cpu', [prog], dict(env, BENCH_URLS=three), ev,
-                            'app=tls', 502 if not env else 200)
-            t.row('ref: libcurl 3 HTTPS POSTs, ' + label, 'cpu', m, base,
-                  'curl')
+        ('default3', '3 HTTPS POSTs, defaults (fails verify)', three, {},
+         502),
+        ('file3', '3 HTTPS POSTs, CAINFO = test CA only', three,
+         {'BENCH_CAINFO': ctx.ca.cert, 'BENCH_CAPATH': ''}, 200),
+        ('dir3', '3 HTTPS POSTs, CAPATH = hashed dir, no CAINFO', three,
+         {'BENCH_CAINFO': '', 'BENCH_CAPATH': ctx.ca.hashdir}, 200),
+    ]
+    sends = {}
+    if prog:
+        for key, label, urls, env, want in variants:
+            m = ctx.measure('cpu', [prog], dict(env, BENCH_URLS=urls), ev,
+                            'app=tls', want)
+            sends[key] = m
+            t.row('ref: libcurl ' + label, 'cpu', m, base, 'curl')
         # Name resolution: an IP literal needs none; "localhost" goes
         # through curl's resolver thread and NSS (/etc/hosts), which is
         # the local part of what a robot's host name costs.
-        one = ctx.robots.one
-        for label, url in (('http://127.0.0.1', one.url),
-                           ('http://localhost', one.url.replace(
+        http = ctx.robots.one
+        for label, url in (('http://127.0.0.1', http.url),
+                           ('http://localhost', http.url.replace(
                                '127.0.0.1', 'localhost'))):
             m = ctx.measure('cpu', [prog], {'BENCH_URLS': url}, ev,
                             'app=one', 200)
             t.row('ref: libcurl 1 POST to ' + label, 'cpu', m, base,
                   'curl')
     if not relay_ok:
-        t.skip('relay: HTTPS robot', 'the relay does not work yet')
+        t.skip('relay: HTTPS robots', 'the relay does not work yet')
         return
-    # The relay reads no CA setting from its environment (it must not):
-    # unless its config can name a CA file, verification of the test
-    # certificate fails after the full TLS set-up and bundle loading.
-    m = ctx.measure('cpu', [CGI], {}, ev, query('tls'), None)
-    note = '' if m.status == 200 else \
-        'answered %s: the config has no CA key' % m.status
-    t.row('relay: 1 HTTPS robot', 'cpu', m, base, 'curl', note=note)
-
-
-def ca_file(ctx):
-    return ctx.ca.cert
+    cfgs = tls_configs(ctx)
+    # The relay delivering over HTTPS, each against libcurl doing only
+    # the same sends with the same trust (the rows above).
+    for name, cfg, app, want, ref in (
+            ('1 HTTPS robot, ca_file = test CA', cfgs['file'], 'tls', 200,
+             'file1'),
+            ('3 HTTPS robots, ca_file = test CA', cfgs['file'], 'tls3',
+             200, 'file3'),
+            ('1 HTTPS robot, ca_path = hashed dir', cfgs['dir'], 'tls',
+             200, 'dir1'),
+            # No CA key: what an installation gets.  The test CA is not
+            # in /etc/ssl/certs, so this is a 502 after the handshake;
+            # its cost is that of the default trust, not of a delivery.
+            ('1 HTTPS robot, default trust (fails verify)', ctx.cfg,
+             'tls', 502, 'sysdir1')):
+        m = ctx.measure('cpu', [CGI], {'PGYER_RELAY_CONFIG': cfg}, ev,
+                        query(app), want)
+        t.row('relay: ' + name, 'cpu', m, base, 'curl')
+        if sends.get(ref):
+            t.row('  same vs libcurl sends only', 'cpu', m, sends[ref],
+                  ref)
 
 
 if __name__ == '__main__':

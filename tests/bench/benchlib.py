@@ -405,6 +405,8 @@ class TlsRobot:
         self.port = self._server.server_address[1]
         self.url = ('https://127.0.0.1:%d/cgi-bin/webhook/send?key=k-tls'
                     % self.port)
+        # Three robots on the same server, as three webhooks would be.
+        self.urls3 = [self.url + str(i) for i in range(3)]
         self._thread = threading.Thread(target=self._server.serve_forever,
                                         kwargs={'poll_interval': 0.05},
                                         daemon=True)
