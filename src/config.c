@@ -1124,6 +1124,15 @@ config_app(const struct config *c, const char *key)
 	return NULL;
 }
 
+const struct webhook *
+config_webhook(const struct app *app, const char *name)
+{
+	for (size_t i = 0; i < app->n_webhooks; i++)
+		if (strcmp(app->webhooks[i].name, name) == 0)
+			return &app->webhooks[i];
+	return NULL;
+}
+
 void
 config_free(struct config *c)
 {

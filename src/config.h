@@ -91,6 +91,8 @@ struct config	*config_parse(const char *text, size_t len, struct buf *errors);
 /* Reads and parses path; a read failure is reported like a parse error. */
 struct config	*config_load(const char *path, struct buf *errors);
 const struct app *config_app(const struct config *, const char *key);
+/* The webhook of app named name, or NULL. */
+const struct webhook *config_webhook(const struct app *, const char *name);
 void		 config_free(struct config *);
 
 #endif

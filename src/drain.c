@@ -132,15 +132,6 @@ say_id(FILE *out, const char *id, const char *what)
 	buf_free(&b);
 }
 
-static const struct webhook *
-find_webhook(const struct app *app, const char *name)
-{
-	for (size_t i = 0; i < app->n_webhooks; i++)
-		if (strcmp(app->webhooks[i].name, name) == 0)
-			return &app->webhooks[i];
-	return NULL;
-}
-
 /* Gives up on the claimed item without sending it. */
 static void
 give_up(struct drain *dr, struct spool_claim *c, const char *fmt, ...)
@@ -296,7 +287,7 @@ drain_one(const char *id, void *arg)
 		give_up(dr, &c, "the app is no longer in the configuration");
 		return 0;
 	}
-	if ((wh = find_webhook(app, it->webhook)) == NULL) {
+	if ((wh = config_webhook(app, it->webhook)) == NULL) {
 		give_up(dr, &c, "the webhook is no longer in the "
 		    "configuration");
 		return 0;

@@ -86,15 +86,6 @@ find_app(const char *query, const struct event *ev)
 	return NULL;
 }
 
-static const struct webhook *
-webhook_named(const struct app *app, const char *name)
-{
-	for (size_t i = 0; i < app->n_webhooks; i++)
-		if (strcmp(app->webhooks[i].name, name) == 0)
-			return &app->webhooks[i];
-	return NULL;
-}
-
 /*
  * Holds back the deliveries to robots at their rate limit: they are not
  * sent (deliver_all skips a request without a URL) but queued for when
@@ -113,7 +104,7 @@ hold_back(struct req *r, const struct app *app, long long now_ms)
 	for (size_t i = 0; i < r->n; i++) {
 		d = &r->d[i];
 		if (d->req.url == NULL ||
-		    (wh = webhook_named(app, d->name)) == NULL)
+		    (wh = config_webhook(app, d->name)) == NULL)
 			continue;
 		rc = ratelimit_take(r->cfg->state_dir, wh->type, wh->url,
 		    now_ms, &r->next_ms[i], err, sizeof(err));
@@ -148,7 +139,7 @@ queue_failed(struct req *r, const struct app *app, long long now_ms)
 
 	for (size_t i = 0; i < r->n; i++) {
 		d = &r->d[i];
-		if (d->ok || (wh = webhook_named(app, d->name)) == NULL)
+		if (d->ok || (wh = config_webhook(app, d->name)) == NULL)
 			continue;
 		if (!r->held[i] && ratelimit_refused(r->cfg->state_dir,
 		    wh->type, wh->url, d->v.errcode, now_ms, err,
