@@ -129,13 +129,6 @@ def relay_config(robots):
     if robots.tls is not None:
         apps['tls'] = {'token': TOKEN, 'webhooks': [
             webhook('tls', robots.tls, url=robots.tls.url)]}
-        apps['tls3'] = {'token': TOKEN, 'webhooks': [
-            webhook('tls%d' % i, robots.tls, url=u)
-            for i, u in enumerate(robots.tls.urls3)]}
-        # The kinds of 'three' (two of them signed) over HTTPS.
-        apps['tls3s'] = {'token': TOKEN, 'webhooks': [
-            webhook(b.kind, b, url=u)
-            for b, u in zip(robots.three, robots.tls.urls3)]}
     return {'timeout_ms': 5000, 'max_body_bytes': MAX_BODY,
             'timezone': 'Asia/Shanghai', 'language': 'zh', 'proxy': '',
             'apps': apps}
@@ -187,15 +180,14 @@ def main():
 
 
 def cases(ctx):
-    """(row name, program, query, body, expected status, reference)."""
+    """(row name, query, body, expected status, reference, target)."""
     ev = event_body()
     fb = event_body(type='feedback')
     return [
-        ('reject: wrong token', 'relay', query(APP, 'wrong'), ev, 403,
-         'floor', 1.5),
-        ('no subscriber', 'relay', query(APP), fb, 200, 'floor', 1.5),
-        ('1 robot', 'relay', query(APP), ev, 200, 'curl', 1.25),
-        ('3 robots', 'relay', query('three'), ev, 200, 'curl', 1.5),
+        ('reject: wrong token', query(APP, 'wrong'), ev, 403, 'floor', 1.5),
+        ('no subscriber', query(APP), fb, 200, 'floor', 1.5),
+        ('1 robot', query(APP), ev, 200, 'curl', 1.25),
+        ('3 robots', query('three'), ev, 200, 'curl', 1.5),
     ]
 
 
@@ -220,21 +212,36 @@ def cpu_and_ir(ctx, relay_ok):
              ctx.refs.get('curlpost-static'),
              {'BENCH_URLS': ctx.robots.one.url}),
         ]
+    php = shutil.which('php-cgi')
+    php_cases = (('reject: wrong token', query(APP, 'wrong'), 403),
+                 ('1 robot', query(APP), 200),
+                 ('3 robots', query('three'), 200))
     for metric in ('cpu', 'ir'):
         if metric not in ONLY:
             continue
         if metric == 'ir' and not shutil.which('valgrind'):
             t.skip('Ir rows', 'valgrind not installed')
             continue
-        sec = 'CPU per request (user+sys of the child, median of %d)' % N \
-            if metric == 'cpu' else \
+        sec = 'CPU per request (user+sys of the child, median of %d, ' \
+            'all programs in turn)' % N if metric == 'cpu' else \
             'Instructions per request (callgrind Ir, user space only)'
         t.section(sec)
+        # Every program of the section is measured in the same rounds
+        # (measure_many): a ratio then compares runs made side by side.
+        jobs = [([prog], env, ev, 'app=' + APP, 200)
+                for _, _, prog, env in refs if prog is not None]
+        if relay_ok:
+            jobs += [([CGI], {}, body, q, want)
+                     for _, q, body, want, _, _ in cases(ctx)]
+        if metric == 'cpu' and php:
+            jobs += [([os.path.join(HERE, 'relay.php')], {}, ev, q, want)
+                     for _, q, want in php_cases]
+        got = iter(ctx.measure_many(metric, jobs))
         for key, label, prog, env in refs:
             if prog is None:
                 t.skip('ref: ' + label, 'could not be built')
                 continue
-            m = ctx.measure(metric, [prog], env, ev, 'app=' + APP, 200)
+            m = next(got)
             ctx.ref[(metric, key)] = m
             if key in ('static', 'static1'):
                 # The issue's aim for a trimmed libcurl: <= 4x the floor
@@ -244,11 +251,11 @@ def cpu_and_ir(ctx, relay_ok):
                       4.0 if metric == 'cpu' else None)
             else:
                 t.row('ref: ' + label, metric, m)
-        for name, prog, q, body, want, ref, target in cases(ctx):
+        for name, q, body, want, ref, target in cases(ctx):
             if not relay_ok:
                 t.skip('relay: ' + name, 'the relay does not work yet')
                 continue
-            m = ctx.measure(metric, [CGI], {}, body, q, want)
+            m = next(got)
             base = ctx.ref.get((metric, ref))
             note = ''
             if name == '3 robots':
@@ -267,15 +274,9 @@ def cpu_and_ir(ctx, relay_ok):
             if post and ctx.ref.get((metric, post)):
                 t.row('  same vs libcurl sends only', metric, m,
                       ctx.ref[(metric, post)], post)
-        php = shutil.which('php-cgi')
         if metric == 'cpu' and php:
-            for name, q, want in (('reject: wrong token',
-                                   query(APP, 'wrong'), 403),
-                                  ('1 robot', query(APP), 200),
-                                  ('3 robots', query('three'), 200)):
-                m = ctx.measure(metric, [os.path.join(HERE, 'relay.php')],
-                                {}, ev, q, want)
-                t.row('PHP php-cgi: ' + name, metric, m,
+            for name, q, want in php_cases:
+                t.row('PHP php-cgi: ' + name, metric, next(got),
                       ctx.ref.get((metric, 'floor')), 'floor')
         elif metric == 'cpu':
             t.skip('PHP php-cgi rows', 'php-cgi not installed')
@@ -336,9 +337,18 @@ def tls_configs(ctx):
     with "ca_file" = the test CA, 'dir': one with "ca_path" = the hashed
     directory (Debian's links + the test CA's)}.  Top-level keys: they
     replace the system's trust for every robot, hence configs of their
-    own, given to the relay through PGYER_RELAY_CONFIG."""
+    own, given to the relay through PGYER_RELAY_CONFIG.  They also have
+    the apps of 3 HTTPS robots, which the main config leaves out (its
+    size is part of every request's cost)."""
     with open(ctx.cfg) as f:
         base = json.load(f)
+    bot = ctx.robots.tls
+    base['apps']['tls3'] = {'token': TOKEN, 'webhooks': [
+        webhook('tls%d' % i, bot, url=u) for i, u in enumerate(bot.urls3)]}
+    # The kinds of 'three' (two of them signed) over HTTPS.
+    base['apps']['tls3s'] = {'token': TOKEN, 'webhooks': [
+        webhook(b.kind, b, url=u)
+        for b, u in zip(ctx.robots.three, bot.urls3)]}
     out = {}
     for key, extra in (('file', {'ca_file': ctx.ca.cert}),
                        ('dir', {'ca_path': ctx.ca.hashdir})):
@@ -352,7 +362,8 @@ def tls_configs(ctx):
 def tls(ctx, relay_ok):
     t = ctx.table
     t.section('libcurl start-up: TLS, certificates, names (CPU, median '
-              'of %d; HTTPS robot on loopback with a test CA)' % N)
+              'of %d, all programs in turn; HTTPS robot on loopback with '
+              'a test CA)' % N)
     if not ctx.ca.ok:
         t.skip('HTTPS rows', 'openssl could not make a test CA')
         return
@@ -361,8 +372,9 @@ def tls(ctx, relay_ok):
     bot = ctx.robots.tls
     base = ctx.ref.get(('cpu', 'curl'))
     one, three = bot.url, ' '.join(bot.urls3)
-    # (key, label, BENCH_URLS, CA settings, expected status)
-    variants = [
+    http = ctx.robots.one
+    # libcurl alone: (key, label, BENCH_URLS, CA settings, status).
+    sends = [
         # The CA loading variants: the test CA alone (what the relay's
         # "ca_file" does), the test CA in a copy of Debian's bundle (what
         # libcurl's default costs), a hashed directory like /etc/ssl/certs
@@ -391,32 +403,20 @@ def tls(ctx, relay_ok):
          {'BENCH_CAINFO': ctx.ca.cert, 'BENCH_CAPATH': ''}, 200),
         ('dir3', '3 HTTPS POSTs, CAPATH = hashed dir, no CAINFO', three,
          {'BENCH_CAINFO': '', 'BENCH_CAPATH': ctx.ca.hashdir}, 200),
-    ]
-    sends = {}
-    if prog:
-        for key, label, urls, env, want in variants:
-            m = ctx.measure('cpu', [prog], dict(env, BENCH_URLS=urls), ev,
-                            'app=tls', want)
-            sends[key] = m
-            t.row('ref: libcurl ' + label, 'cpu', m, base, 'curl')
         # Name resolution: an IP literal needs none; "localhost" goes
         # through curl's resolver thread and NSS (/etc/hosts), which is
         # the local part of what a robot's host name costs.
-        http = ctx.robots.one
-        for label, url in (('http://127.0.0.1', http.url),
-                           ('http://localhost', http.url.replace(
-                               '127.0.0.1', 'localhost'))):
-            m = ctx.measure('cpu', [prog], {'BENCH_URLS': url}, ev,
-                            'app=one', 200)
-            t.row('ref: libcurl 1 POST to ' + label, 'cpu', m, base,
-                  'curl')
-    if not relay_ok:
-        t.skip('relay: HTTPS robots', 'the relay does not work yet')
-        return
-    cfgs = tls_configs(ctx)
+        ('ip', '1 POST to http://127.0.0.1', http.url, {}, 200),
+        ('name', '1 POST to http://localhost',
+         http.url.replace('127.0.0.1', 'localhost'), {}, 200),
+    ] if prog else []
     # The relay delivering over HTTPS, each against libcurl doing only
-    # the same sends with the same trust (the rows above).
-    for name, cfg, app, want, ref in (
+    # the same sends with the same trust (the rows above):
+    # (name, config, app, status, libcurl row).
+    relay = []
+    if relay_ok:
+        cfgs = tls_configs(ctx)
+        relay = [
             ('1 HTTPS robot, ca_file = test CA', cfgs['file'], 'tls', 200,
              'file1'),
             ('3 HTTPS robots, ca_file = test CA', cfgs['file'], 'tls3',
@@ -431,13 +431,23 @@ def tls(ctx, relay_ok):
             # in /etc/ssl/certs, so this is a 502 after the handshake;
             # its cost is that of the default trust, not of a delivery.
             ('1 HTTPS robot, default trust (fails verify)', ctx.cfg,
-             'tls', 502, 'sysdir1')):
-        m = ctx.measure('cpu', [CGI], {'PGYER_RELAY_CONFIG': cfg}, ev,
-                        query(app), want)
+             'tls', 502, 'sysdir1')]
+    jobs = [([prog], dict(env, BENCH_URLS=urls), ev, 'app=tls', want)
+            for _, _, urls, env, want in sends]
+    jobs += [([CGI], {'PGYER_RELAY_CONFIG': cfg}, ev, query(app), want)
+             for _, cfg, app, want, _ in relay]
+    got = iter(ctx.measure_many('cpu', jobs))
+    done = {}
+    for key, label, _, _, _ in sends:
+        done[key] = m = next(got)
+        t.row('ref: libcurl ' + label, 'cpu', m, base, 'curl')
+    for name, _, _, _, ref in relay:
+        m = next(got)
         t.row('relay: ' + name, 'cpu', m, base, 'curl')
-        if sends.get(ref):
-            t.row('  same vs libcurl sends only', 'cpu', m, sends[ref],
-                  ref)
+        if done.get(ref):
+            t.row('  same vs libcurl sends only', 'cpu', m, done[ref], ref)
+    if not relay_ok:
+        t.skip('relay: HTTPS robots', 'the relay does not work yet')
 
 
 if __name__ == '__main__':

@@ -239,42 +239,67 @@ class Context:
         collects metric: 'cpu' (s), 'wall' (s), 'rss' (KiB), 'ir'
         (instructions, under callgrind).  want: the expected status, or
         None to accept any (the measure then records what it got)."""
-        env = cgi_env(argv[0], body, query, self.cfg, extra_env)
+        return self.measure_many(metric, [(argv, extra_env, body, query,
+                                           want)], runs)[0]
+
+    def measure_many(self, metric, jobs, runs=None):
+        """measure() for several programs, run in turn: one run of each,
+        then the next round.  A program and its reference then share
+        whatever else the machine is doing, which a ratio of medians
+        taken minutes apart does not.  jobs: (argv, extra_env, body,
+        query, want) each; returns a Measure for each, in order."""
         # The launcher's extra fork would only add to wall time.
         launcher = self.refs.get('rusage') if metric in ('cpu', 'rss') \
             else None
+        todo = []
+        for argv, extra_env, body, query, want in jobs:
+            env = cgi_env(argv[0], body, query, self.cfg, extra_env)
+            if metric == 'ir':
+                argv = ['valgrind', '--tool=callgrind',
+                        '--callgrind-out-file=/dev/null'] + list(argv)
+            todo.append(_Job(argv, env, body, want))
         if metric == 'ir':
-            argv = ['valgrind', '--tool=callgrind',
-                    '--callgrind-out-file=/dev/null'] + argv
             runs = runs or IR_RUNS
         else:
             runs = runs or N
-            run_cgi(argv, env, body, launcher)  # warm-up: page cache
-        values, walls, got, bad = [], [], None, None
+            for j in todo:
+                run_cgi(j.argv, j.env, j.body, launcher)  # page cache
         for _ in range(runs):
-            r = run_cgi(argv, env, body, launcher)
-            if want is not None and r.status != want:
-                got = r.status
-                log = [x for x in r.err.strip().splitlines()
-                       if not x.startswith('==')][-1:] or ['']
-                bad = 'expected %s, got %s: %s' % (
-                    want, r.status, log[0][:100])
-            elif got is None:
-                got = r.status if want is None else None
-            if metric == 'ir':
-                m = IR_RE.search(r.err)
-                if m is None:
-                    bad = 'no callgrind total'
-                    continue
-                values.append(int(m.group(1)))
-            elif metric == 'cpu':
-                values.append(r.cpu)
-            elif metric == 'wall':
-                values.append(r.wall)
-            elif metric == 'rss':
-                values.append(r.maxrss)
-            walls.append(r.wall)
-        return Measure(metric, values, walls=walls, status=got, bad=bad)
+            for j in todo:
+                j.record(metric, run_cgi(j.argv, j.env, j.body, launcher))
+        return [Measure(metric, j.values, walls=j.walls, status=j.got,
+                        bad=j.bad) for j in todo]
+
+
+class _Job:
+    """One program of measure_many() and what its runs gave."""
+
+    def __init__(self, argv, env, body, want):
+        self.argv, self.env, self.body, self.want = argv, env, body, want
+        self.values, self.walls, self.got, self.bad = [], [], None, None
+
+    def record(self, metric, r):
+        if self.want is not None and r.status != self.want:
+            self.got = r.status
+            log = [x for x in r.err.strip().splitlines()
+                   if not x.startswith('==')][-1:] or ['']
+            self.bad = 'expected %s, got %s: %s' % (
+                self.want, r.status, log[0][:100])
+        elif self.got is None:
+            self.got = r.status if self.want is None else None
+        if metric == 'ir':
+            m = IR_RE.search(r.err)
+            if m is None:
+                self.bad = 'no callgrind total'
+                return
+            self.values.append(int(m.group(1)))
+        elif metric == 'cpu':
+            self.values.append(r.cpu)
+        elif metric == 'wall':
+            self.values.append(r.wall)
+        elif metric == 'rss':
+            self.values.append(r.maxrss)
+        self.walls.append(r.wall)
 
 
 def relay_status(cgi, cfg, table):
