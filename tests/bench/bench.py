@@ -42,6 +42,7 @@ TOP = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(TOP, 'tests', 'lib'))
 sys.path.insert(0, HERE)
 
+from cgirun import EVENT                   # noqa: E402
 from mockrobot import MockRobot           # noqa: E402
 import benchlib as bl                      # noqa: E402
 
@@ -51,22 +52,10 @@ ONLY = os.environ.get('BENCH_ONLY', 'cpu ir fanout rss tls wrk').split()
 CGI = os.path.abspath(os.path.join(TOP, os.environ.get(
     'CGI', 'cgi-bin/pgyer-relay.cgi')))
 
-APP = 'oooplay_test'
+APP = 'oooplay_test'          # cgirun.EVENT's link ends in it
 TOKEN = 'bench-token'
 MAX_BODY = 65536
 DELAY = 0.2                 # the fan-out robots' answer time, seconds
-
-# A real capture from robot-apis.md.
-EVENT = {
-    'action': '应用更新', 'title': 'QQ',
-    'link': 'https://www.pgyer.com/' + APP,
-    'message': '您的应用QQ有了新的版本(0.4.0)更新。',
-    'type': 'updateVersion', 'os_version': '0.4.0', 'build_version': '2',
-    'created': '2020-07-15 10:50:54', 'updated': '2020-07-15 10:50:54',
-    'timestamp': 1594781454, 'appsize': '26662364', 'device_type': 'iOS',
-    'notes': '',
-}
-
 
 def event_body(size=1024, **change):
     """The event as JSON, padded with notes to exactly size bytes."""
