@@ -1,3 +1,0 @@
-build/cgi.o: src/cgi.c src/buf.h src/cgi.h
-src/buf.h:
-src/cgi.h:

@@ -1,2 +1,0 @@
-build/cli.o: src/cli.c src/cli.h
-src/cli.h:

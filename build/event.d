@@ -1,2 +1,0 @@
-build/event.o: src/event.c src/event.h
-src/event.h:

@@ -1,3 +1,0 @@
-build/log.o: src/log.c src/buf.h src/log.h
-src/buf.h:
-src/log.h:

@@ -1,3 +1,0 @@
-build/robot.o: src/robot.c src/robot.h src/config.h
-src/robot.h:
-src/config.h:

@@ -1,3 +1,0 @@
-build/robot_feishu.o: src/robot_feishu.c src/robot.h src/config.h
-src/robot.h:
-src/config.h:

@@ -1,2 +1,0 @@
-build/sign.o: src/sign.c src/sign.h
-src/sign.h:

@@ -1,3 +1,0 @@
-build/subscribe.o: src/subscribe.c src/config.h src/subscribe.h
-src/config.h:
-src/subscribe.h:

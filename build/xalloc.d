@@ -1,2 +1,0 @@
-build/xalloc.o: src/xalloc.c src/xalloc.h
-src/xalloc.h:
