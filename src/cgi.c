@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "cgi.h"
+#include "io.h"
 
 #define READ_CHUNK	65536
 /* A body longer than this is not drained but cut off (the server then
@@ -175,23 +176,6 @@ cgi_drain(int fd, const char *content_length)
 		drain(fd, want);
 }
 
-/* write() all of it, retrying on EINTR and short writes. */
-static void
-write_all(const char *p, size_t n)
-{
-	ssize_t	 w;
-
-	while (n > 0) {
-		w = write(STDOUT_FILENO, p, n);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
 void
 cgi_respond(enum http_status st, const char *headers, const char *body,
     size_t len)
@@ -207,7 +191,7 @@ cgi_respond(enum http_status st, const char *headers, const char *body,
 	    cgi_status_lines[st], headers != NULL ? headers : "", len + 1);
 	buf_append(&out, body, len);
 	buf_putc(&out, '\n');
-	write_all(out.data, out.len);
+	(void)io_write_all(STDOUT_FILENO, out.data, out.len);
 	buf_free(&out);
 }
 
@@ -233,7 +217,7 @@ on_alarm(int sig)
 	(void)sig;
 	if (!responded) {
 		responded = 1;
-		write_all(emergency, emergency_len);
+		(void)io_write_all(STDOUT_FILENO, emergency, emergency_len);
 	}
 	/* unlink() is async-signal-safe (POSIX 2008 2.4.3). */
 	if (forget[0] != '\0')
@@ -274,7 +258,7 @@ cgi_out_of_memory(void)
 	if (!responded) {
 		prepare_emergency(HTTP_500, "out of memory");
 		responded = 1;
-		write_all(emergency, emergency_len);
+		(void)io_write_all(STDOUT_FILENO, emergency, emergency_len);
 	}
 }
 

@@ -16,6 +16,7 @@
 #include <yajl/yajl_parse.h>
 
 #include "buf.h"
+#include "io.h"
 #include "lock.h"
 #include "spool.h"
 #include "utf8.h"
@@ -207,24 +208,6 @@ item_json(const struct spool_item *it, struct buf *out, char *err,
 	return 0;
 }
 
-/* write() all of it, retrying short writes and EINTR. */
-static int
-write_all(int fd, const char *p, size_t len)
-{
-	ssize_t	 n;
-
-	while (len > 0) {
-		if ((n = write(fd, p, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * Writes it to path (a file of dir or dir/dead) the crash-safe way: a
  * temporary file in dir, fsync, rename, fsync of path's directory.
@@ -247,7 +230,7 @@ write_item(const char *dir, enum spool_queue q, const char *path,
 		set_err(err, errlen, "create", tmp.data);
 		goto out;
 	}
-	if (lock_private(fd) == -1 || write_all(fd, json.data,
+	if (lock_private(fd) == -1 || io_write_all(fd, json.data,
 	    json.len) == -1 || fsync(fd) == -1) {
 		set_err(err, errlen, "write", tmp.data);
 		goto out;
