@@ -5,6 +5,7 @@
  * and --requeue work the spool (drain.c).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,8 @@
 #include "drain.h"
 #include "event.h"
 #include "hint.h"
+#include "journal.h"
+#include "lock.h"
 #include "relay.h"
 #include "url.h"
 #include "utf8.h"
@@ -32,9 +35,10 @@ static const char usage[] =
 "usage: pgyer-relay.cgi --check [CONFIG]\n"
 "       pgyer-relay.cgi --dry-run --app KEY [--webhook NAME] [--config CONFIG] < event.json\n"
 "       pgyer-relay.cgi --test --app KEY [--webhook NAME] [--config CONFIG]\n"
-"       pgyer-relay.cgi --drain [--all] [--config CONFIG]\n"
+"       pgyer-relay.cgi --drain [--all] [--max-seconds N] [--config CONFIG]\n"
 "       pgyer-relay.cgi --spool-status [--config CONFIG]\n"
 "       pgyer-relay.cgi --requeue [ID ...] [--config CONFIG]\n"
+"       pgyer-relay.cgi --init [--config CONFIG]\n"
 "       pgyer-relay.cgi --version | --help\n";
 
 static const char help[] =
@@ -48,9 +52,13 @@ static const char help[] =
 "                     app's webhooks and say what each robot answered\n"
 "  --drain            send the queued messages that are due (run it\n"
 "                     every minute, as the web server's user); with\n"
-"                     --all, every queued message now\n"
+"                     --all, every queued message now; it starts\n"
+"                     nothing that could end after --max-seconds\n"
+"                     (default 50)\n"
 "  --spool-status     list the queued and the dead messages\n"
 "  --requeue [ID ...] queue dead messages (all, or those) again\n"
+"  --init             create spool_dir, its dead/ and state_dir, mode\n"
+"                     700, for the user running it (the web server's)\n"
 "  --app KEY          the app (for --dry-run: else the event's link)\n"
 "  --webhook NAME     only this webhook\n"
 "  --config CONFIG    instead of $PGYER_RELAY_CONFIG or " DEFAULT_CONFIG "\n"
@@ -73,6 +81,7 @@ struct opts {
 	const char	*app;
 	const char	*webhook;
 	int		 all;		/* --drain --all */
+	long long	 max_seconds;	/* --drain --max-seconds N */
 	char		**ids;		/* --requeue ID ... */
 	size_t		 n_ids;
 };
@@ -119,6 +128,31 @@ check_dir(const char *key, const char *dir)
 	return 1;
 }
 
+/*
+ * Checks a directory the relay writes to the way the CGI does (ours, not
+ * writable by others, not a link): 1 with a warning when it would refuse
+ * it.  A missing one is check_dir()'s business.
+ */
+static int
+check_owned(const char *key, const char *dir)
+{
+	char	 err[512];
+	int	 fd;
+
+	if (*dir == '\0' || access(dir, F_OK) == -1)
+		return 0;
+	if ((fd = lock_opendir(AT_FDCWD, dir, dir, 0, err, sizeof(err))) ==
+	    -1) {
+		fprintf(stderr, "warning: %s: %s (the relay answers 500 as "
+		    "long as it is so)%s\n", key, err, getuid() == 0 ?
+		    "; checked as root: run --check as the web server's "
+		    "user" : "");
+		return 1;
+	}
+	close(fd);
+	return 0;
+}
+
 /* The spool, rate limit and duplicate settings; returns the warnings. */
 static int
 check_spool(const struct config *cfg)
@@ -136,8 +170,13 @@ check_spool(const struct config *cfg)
 	else
 		printf("state: none (no rate limits, no duplicate "
 		    "filter)\n");
+	if (*cfg->spool_dir != '\0')
+		printf("spool cap: %lld MiB (then 503 with Retry-After)\n",
+		    cfg->spool_max_mb);
 	return check_dir("spool_dir", cfg->spool_dir) +
-	    check_dir("state_dir", cfg->state_dir);
+	    check_dir("state_dir", cfg->state_dir) +
+	    check_owned("spool_dir", cfg->spool_dir) +
+	    check_owned("state_dir", cfg->state_dir);
 }
 
 /* The trust settings; returns the warnings. */
@@ -353,7 +392,44 @@ out:
 	return rc;
 }
 
-/* --drain, --spool-status, --requeue. */
+/*
+ * --init: creates the directories the relay writes to, mode 0700, for
+ * the user running it; refuses to run as root (the CGI runs as the web
+ * server's user and would refuse root's directories).
+ */
+static int
+cmd_init(const struct config *cfg, char *err, size_t errlen)
+{
+	struct journal	 j;
+	int		 fd;
+
+	if (geteuid() == 0) {
+		snprintf(err, errlen, "run --init as the web server's user, "
+		    "e.g. sudo -u www-data pgyer-relay.cgi --init");
+		return -1;
+	}
+	if (*cfg->spool_dir == '\0' && *cfg->state_dir == '\0') {
+		printf("neither spool_dir nor state_dir is set: nothing to "
+		    "create\n");
+		return 0;
+	}
+	if (*cfg->spool_dir != '\0') {
+		if (journal_open(&j, cfg->spool_dir, 1, err, errlen) == -1)
+			return -1;
+		journal_close(&j);
+		printf("spool_dir %s: ready\n", cfg->spool_dir);
+	}
+	if (*cfg->state_dir != '\0') {
+		if ((fd = lock_opendir(AT_FDCWD, cfg->state_dir,
+		    cfg->state_dir, 1, err, errlen)) == -1)
+			return -1;
+		close(fd);
+		printf("state_dir %s: ready\n", cfg->state_dir);
+	}
+	return 0;
+}
+
+/* --drain, --spool-status, --requeue, --init. */
 static int
 cmd_spool(const struct opts *o)
 {
@@ -373,22 +449,23 @@ cmd_spool(const struct opts *o)
 		rc = drain_requeue(cfg->spool_dir, o->ids, o->n_ids,
 		    (long long)time(NULL), stdout, &moved, err, sizeof(err));
 		printf("%zu requeued\n", moved);
-	} else {
+	} else if (strcmp(o->cmd, "--init") == 0)
+		rc = cmd_init(cfg, err, sizeof(err));
+	else {
 		memset(&d, 0, sizeof(d));
-		d.spool_dir = cfg->spool_dir;
-		d.state_dir = cfg->state_dir;
-		d.max_attempts = cfg->max_attempts;
-		d.max_age = cfg->max_age;
 		d.all = o->all;
+		d.max_seconds = o->max_seconds;
 		rc = drain_run(cfg, &d, relay_now_ms(), stdout, &n, err,
 		    sizeof(err));
 		/* Quiet when there was nothing to do: cron mails output. */
 		if (n.delivered + n.retry + n.deferred + n.dead + n.busy +
-		    n.errors > 0)
+		    n.skipped + n.left + n.errors > 0)
 			printf("%zu delivered, %zu to retry, %zu rate limited, "
-			    "%zu dead, %zu busy, %zu not due, %zu errors\n",
-			    n.delivered, n.retry, n.deferred, n.dead, n.busy,
-			    n.waiting, n.errors);
+			    "%zu dead, %zu busy, %zu not due, %zu errors, "
+			    "%zu skipped (robot not answering), %zu left for "
+			    "the next run\n", n.delivered, n.retry, n.deferred,
+			    n.dead, n.busy, n.waiting, n.errors, n.skipped,
+			    n.left);
 		if (rc == 0 && n.errors > 0) {
 			snprintf(err, sizeof(err), "some items could not be "
 			    "handled");
@@ -427,7 +504,8 @@ cli_main(int argc, char *argv[])
 		    strcmp(a, "--dry-run") == 0 || strcmp(a, "--test") == 0 ||
 		    strcmp(a, "--drain") == 0 ||
 		    strcmp(a, "--spool-status") == 0 ||
-		    strcmp(a, "--requeue") == 0) {
+		    strcmp(a, "--requeue") == 0 ||
+		    strcmp(a, "--init") == 0) {
 			if (o.cmd != NULL)
 				goto bad;
 			o.cmd = a;
@@ -445,6 +523,23 @@ cli_main(int argc, char *argv[])
 			continue;
 		} else if (strcmp(a, "--all") == 0) {
 			o.all = 1;
+			continue;
+		} else if (strcmp(a, "--max-seconds") == 0) {
+			char	*end;
+
+			if (i + 1 >= argc) {
+				fprintf(stderr, "pgyer-relay.cgi: %s needs a "
+				    "value\n", a);
+				goto bad;
+			}
+			errno = 0;
+			o.max_seconds = strtoll(argv[++i], &end, 10);
+			if (errno != 0 || *end != '\0' || end == argv[i] ||
+			    o.max_seconds < 1 || o.max_seconds > 86400) {
+				fprintf(stderr, "pgyer-relay.cgi: --max-seconds "
+				    "takes 1 to 86400\n");
+				goto bad;
+			}
 			continue;
 		} else if (strcmp(a, "--config") == 0)
 			val = &o.config;
@@ -466,15 +561,16 @@ cli_main(int argc, char *argv[])
 	}
 	if (o.cmd == NULL)
 		goto bad;
-	if (o.all && strcmp(o.cmd, "--drain") != 0) {
-		fprintf(stderr, "pgyer-relay.cgi: --all goes with --drain\n");
+	if ((o.all || o.max_seconds > 0) && strcmp(o.cmd, "--drain") != 0) {
+		fprintf(stderr, "pgyer-relay.cgi: --all and --max-seconds go "
+		    "with --drain\n");
 		goto bad;
 	}
 	if (strcmp(o.cmd, "--check") == 0)
 		return cmd_check(o.config);
 	if (strcmp(o.cmd, "--drain") == 0 ||
 	    strcmp(o.cmd, "--spool-status") == 0 ||
-	    strcmp(o.cmd, "--requeue") == 0)
+	    strcmp(o.cmd, "--requeue") == 0 || strcmp(o.cmd, "--init") == 0)
 		return cmd_spool(&o);
 	if (strcmp(o.cmd, "--test") == 0 && o.app == NULL) {
 		fprintf(stderr, "pgyer-relay.cgi: --test needs --app KEY\n");

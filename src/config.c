@@ -24,7 +24,7 @@
 
 #include "buf.h"
 #include "config.h"
-#include "spool.h"
+#include "journal.h"
 #include "template.h"
 #include "url.h"
 #include "xalloc.h"
@@ -782,14 +782,14 @@ dir_check(const char *s)
 enum {
 	TOP_TIMEOUT, TOP_MAX_BODY, TOP_TIMEZONE, TOP_LANGUAGE, TOP_PROXY,
 	TOP_SPOOL_DIR, TOP_STATE_DIR, TOP_DEDUP, TOP_MAX_ATTEMPTS,
-	TOP_MAX_AGE, TOP_READ_TIMEOUT, TOP_CA_FILE, TOP_CA_PATH, TOP_APPS,
-	TOP__MAX
+	TOP_MAX_AGE, TOP_SPOOL_MAX_MB, TOP_READ_TIMEOUT, TOP_CA_FILE,
+	TOP_CA_PATH, TOP_APPS, TOP__MAX
 };
 
 static const char *const top_keys[TOP__MAX] = {
 	"timeout_ms", "max_body_bytes", "timezone", "language", "proxy",
 	"spool_dir", "state_dir", "dedup_seconds", "max_attempts", "max_age",
-	"read_timeout_ms", "ca_file", "ca_path", "apps",
+	"spool_max_mb", "read_timeout_ms", "ca_file", "ca_path", "apps",
 };
 
 static const char top_required[TOP__MAX] = { [TOP_APPS] = 1 };
@@ -881,6 +881,11 @@ parse_top(struct walk *w, yajl_val o, struct config *c)
 			if (get_int(w, val, 60, 30 * 86400, &n) == 0)
 				c->max_age = n;
 			break;
+		case TOP_SPOOL_MAX_MB:
+			/* Up to 1 TiB: past that it is not a queue any more. */
+			if (get_int(w, val, 1, 1048576, &n) == 0)
+				c->spool_max_mb = n;
+			break;
 		case TOP_APPS:
 			parse_apps(w, val, c);
 			break;
@@ -889,10 +894,10 @@ parse_top(struct walk *w, yajl_val o, struct config *c)
 	}
 	check_missing(w, top_keys, TOP__MAX, top_required, seen);
 	/* An accepted body must fit the spool, or a failure would lose it. */
-	if (*c->spool_dir != '\0' && c->max_body_bytes > SPOOL_BODY_MAX) {
+	if (*c->spool_dir != '\0' && c->max_body_bytes > JOURNAL_BODY_MAX) {
 		buf_reset(&q);
 		buf_printf(&q, "must be at most %d when spool_dir is set (the "
-		    "largest body the spool keeps)", SPOOL_BODY_MAX);
+		    "largest body the spool keeps)", JOURNAL_BODY_MAX);
 		report(w, "max_body_bytes", q.data);
 	}
 	buf_free(&q);
@@ -1063,6 +1068,7 @@ config_parse(const char *text, size_t len, struct buf *errors)
 	c->dedup_seconds = 600;
 	c->max_attempts = 10;
 	c->max_age = 86400;
+	c->spool_max_mb = 64;
 	parse_top(&w, root, c);
 	yajl_tree_free(root);
 	buf_free(&w.path);

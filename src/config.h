@@ -65,7 +65,7 @@ struct config {
 	char		*timezone;	/* default "Asia/Shanghai" */
 	enum lang	 language;	/* default LANG_ZH */
 	char		*proxy;		/* NULL or "": none */
-	/* Spool and retry, rate limits, duplicates (spool.h, ratelimit.h,
+	/* Spool and retry, rate limits, duplicates (journal.h, ratelimit.h,
 	 * dedup.h).  Directories are absolute paths; "" turns them off. */
 	long		 read_timeout_ms;	/* default 30000 */
 	char		*ca_file;	/* "": libcurl's default trust */
@@ -76,6 +76,7 @@ struct config {
 	long long	 dedup_seconds;	/* default 600; 0: off */
 	long long	 max_attempts;	/* default 10, the first one too */
 	long long	 max_age;	/* seconds, default 86400 */
+	long long	 spool_max_mb;	/* default 64: past it, 503 */
 	struct app	*apps;
 	size_t		 n_apps;
 };

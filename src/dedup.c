@@ -8,10 +8,12 @@
  * few system calls.  The lock file's mtime is when the last sweep ran.
  */
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -111,20 +113,61 @@ sweep(const char *dir, long long now, long long window)
 	buf_free(&path);
 }
 
-int
-dedup_seen(const char *state_dir, const char *key, long long now,
-    long long window, char *err, size_t errlen)
+/* Writes the mark's text at fd and dates it when (its first sighting). */
+static int
+write_mark(int fd, const char *text, long long when)
 {
-	struct buf	 dir = { 0 }, path = { 0 };
+	size_t	 len = strlen(text);
+
+	if (ftruncate(fd, 0) == -1 || pwrite(fd, text, len, 0) !=
+	    (ssize_t)len || lock_private(fd) == -1)
+		return -1;
+	return set_mtime(fd, when);
+}
+
+static void
+claimed_text(char *out, size_t len, long long deadline)
+{
+	snprintf(out, len, "claimed %ld %lld\n", (long)getpid(), deadline);
+}
+
+/*
+ * 1 when the mark's text is a claim whose owner is gone at now: dead, or
+ * past its deadline.  0 for a live owner within its deadline, and for
+ * "journaled", "done" and the empty mark of an older version (handled).
+ */
+static int
+owner_gone(const char *text, long long now)
+{
+	long		 pid;
+	long long	 deadline;
+
+	if (sscanf(text, "claimed %ld %lld", &pid, &deadline) != 2)
+		return 0;
+	if (pid <= 0 || now >= deadline)
+		return 1;
+	/* EPERM: alive under another user (a reused pid): the deadline
+	 * ends that. */
+	return kill((pid_t)pid, 0) == -1 && errno == ESRCH;
+}
+
+int
+dedup_claim(const char *state_dir, const char *key, long long now,
+    long long window, long long deadline, long long until_ms, char *err,
+    size_t errlen)
+{
+	struct buf	 dir = { 0 }, path = { 0 }, text = { 0 };
 	struct stat	 st;
+	char		 mine[64];
 	int		 lockfd = -1, fd = -1, rc = -1;
 
 	if (state_dir == NULL || *state_dir == '\0' || window <= 0)
-		return 0;
+		return DEDUP_NEW;
 	if (!valid_key(key)) {
 		snprintf(err, errlen, "dedup: bad key");
 		return -1;
 	}
+	claimed_text(mine, sizeof(mine), deadline);
 	buf_printf(&dir, "%s/" DEDUP_DIR, state_dir);
 	if (mkdir(dir.data, S_IRWXU) == -1 && errno != EEXIST) {
 		snprintf(err, errlen, "mkdir %s: %s", dir.data,
@@ -132,19 +175,40 @@ dedup_seen(const char *state_dir, const char *key, long long now,
 		goto out;
 	}
 	buf_printf(&path, "%s/" LOCK_FILE, dir.data);
-	if ((lockfd = lock_open(path.data, err, errlen)) == -1)
+	if ((lockfd = lock_open(path.data, until_ms, err, errlen)) == -1)
 		goto out;
 	buf_reset(&path);
 	buf_printf(&path, "%s/%s", dir.data, key);
-	while ((fd = open(path.data, O_WRONLY | O_CREAT | O_EXCL |
+	while ((fd = open(path.data, O_RDWR | O_CREAT | O_EXCL |
 	    O_NOFOLLOW | O_CLOEXEC, S_IRUSR | S_IWUSR)) == -1) {
 		if (errno != EEXIST || lstat(path.data, &st) == -1) {
 			snprintf(err, errlen, "create %s: %s", path.data,
 			    strerror(errno));
 			goto out;
 		}
-		if (now - (long long)st.st_mtime < window) {
-			rc = 1;
+		if (now - (long long)st.st_mtime < window &&
+		    S_ISREG(st.st_mode)) {
+			fd = open(path.data, O_RDWR | O_NOFOLLOW | O_NONBLOCK |
+			    O_CLOEXEC);
+			if (fd == -1 || lock_read(fd, 256, &text) == -1) {
+				snprintf(err, errlen, "read %s: %s",
+				    path.data, strerror(errno));
+				goto out;
+			}
+			if (!owner_gone(text.data != NULL ? text.data : "",
+			    now)) {
+				rc = DEDUP_DUPLICATE;
+				goto out;
+			}
+			/* Ours now; the window still counts from the
+			 * first sighting. */
+			if (write_mark(fd, mine, (long long)st.st_mtime) ==
+			    -1) {
+				snprintf(err, errlen, "%s: %s", path.data,
+				    strerror(errno));
+				goto out;
+			}
+			rc = DEDUP_TAKEN;
 			goto out;
 		}
 		/* Stale: seen too long ago to be the same delivery. */
@@ -154,12 +218,12 @@ dedup_seen(const char *state_dir, const char *key, long long now,
 			goto out;
 		}
 	}
-	if (lock_private(fd) == -1 || set_mtime(fd, now) == -1) {
+	if (write_mark(fd, mine, now) == -1) {
 		snprintf(err, errlen, "%s: %s", path.data, strerror(errno));
 		unlink(path.data);
 		goto out;
 	}
-	rc = 0;
+	rc = DEDUP_NEW;
 	if (fstat(lockfd, &st) == 0 && (long long)st.st_mtime <= now - window) {
 		sweep(dir.data, now, window);
 		(void)set_mtime(lockfd, now);
@@ -171,6 +235,44 @@ out:
 		close(lockfd);
 	buf_free(&dir);
 	buf_free(&path);
+	buf_free(&text);
+	return rc;
+}
+
+int
+dedup_settle(const char *state_dir, const char *key, const char *state,
+    long long until_ms, char *err, size_t errlen)
+{
+	struct buf	 path = { 0 }, text = { 0 };
+	struct stat	 st;
+	int		 lockfd = -1, fd = -1, rc = -1;
+
+	if (state_dir == NULL || *state_dir == '\0')
+		return 0;
+	if (!valid_key(key)) {
+		snprintf(err, errlen, "dedup: bad key");
+		return -1;
+	}
+	buf_printf(&path, "%s/" DEDUP_DIR "/" LOCK_FILE, state_dir);
+	if ((lockfd = lock_open(path.data, until_ms, err, errlen)) == -1)
+		goto out;
+	buf_reset(&path);
+	dedup_path(&path, state_dir, key);
+	buf_printf(&text, "%s\n", state);
+	if ((fd = open(path.data, O_RDWR | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1 || fstat(fd, &st) == -1 ||
+	    write_mark(fd, text.data, (long long)st.st_mtime) == -1) {
+		snprintf(err, errlen, "%s: %s", path.data, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fd != -1)
+		close(fd);
+	if (lockfd != -1)
+		close(lockfd);
+	buf_free(&path);
+	buf_free(&text);
 	return rc;
 }
 

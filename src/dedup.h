@@ -8,15 +8,25 @@
  * says when it was first seen (its mtime); stale markers are removed
  * lazily, at most once per window.
  *
- * The rule: an event is marked the moment it arrives, so a retry that
- * comes while the first copy is still being delivered is caught too; it
- * stays marked only if it was accepted, that is delivered to at least one
- * webhook or queued in the spool.  When nothing accepted it (every
- * webhook refused it for good, or the relay failed before it could
- * deliver or queue), the caller calls dedup_forget(), so that a retry
- * after the user fixed the robot goes through.  (A copy answered as a
- * duplicate while the first then fails for good is lost; it was
- * undeliverable as it stood.)
+ * The rule: the filter answers "already handled" only for an event that
+ * was delivered or is still in the journal.  A mark goes through three
+ * states, its text:
+ *
+ *	claimed PID DEADLINE	process PID is handling the event and will
+ *				have answered by DEADLINE (Unix s)
+ *	journaled		every record of the event is in the journal
+ *				(spool_dir set), which delivers it
+ *	done			delivered to some robot (no spool_dir)
+ *
+ * A copy that finds the event claimed by a live process within its
+ * deadline is a duplicate (the first copy is being handled); one that
+ * finds the owner dead or past its deadline takes the claim over
+ * (dedup_claim() returns DEDUP_TAKEN) and the caller looks in the journal:
+ * the owner may have died after journaling it.  When nothing accepted an
+ * event (every webhook refused it for good, or the relay failed before it
+ * could deliver or journal it), the caller calls dedup_forget(), so that
+ * a retry after the user fixed the robot goes through.  Marks written by
+ * an older version hold nothing and count as done.
  */
 #ifndef DEDUP_H
 #define DEDUP_H
@@ -33,15 +43,27 @@ struct event;
 void	 dedup_key(const char *app, const struct event *ev,
 	    char out[DEDUP_KEY_LEN + 1]);
 
+enum dedup_result {
+	DEDUP_NEW,		/* not seen: now claimed by us */
+	DEDUP_DUPLICATE,	/* handled, or being handled by a live owner */
+	DEDUP_TAKEN		/* the owner died or overran: claimed by us */
+};
+
 /*
- * Marks key as seen at now (Unix s), unless it was seen less than window
- * seconds before.  Returns 0 when new (and now marked), 1 when a
- * duplicate, -1 with err.  With state_dir NULL or "" or window <= 0,
- * returns 0 and keeps nothing.  On -1 the caller should deliver anyway:
- * a duplicate message is better than a lost one.
+ * Claims key at now (Unix s) for this process until deadline (Unix s),
+ * unless it was seen less than window seconds before; see the rule above.
+ * The lock wait ends at until_ms (lock_now_ms()).  Returns a
+ * dedup_result, or -1 with err; then the caller should deliver anyway: a
+ * duplicate message is better than a lost one.  With state_dir NULL or ""
+ * or window <= 0, returns DEDUP_NEW and keeps nothing.
  */
-int	 dedup_seen(const char *state_dir, const char *key, long long now,
-	    long long window, char *err, size_t errlen);
+int	 dedup_claim(const char *state_dir, const char *key, long long now,
+	    long long window, long long deadline, long long until_ms,
+	    char *err, size_t errlen);
+
+/* Settles our claim on key: "journaled" or "done".  0, or -1 with err. */
+int	 dedup_settle(const char *state_dir, const char *key,
+	    const char *state, long long until_ms, char *err, size_t errlen);
 
 /* Removes key's mark (nothing accepted the event).  0, or -1 with err. */
 int	 dedup_forget(const char *state_dir, const char *key, char *err,

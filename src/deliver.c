@@ -380,81 +380,208 @@ run(CURLM *multi, struct xfer *x, size_t n, long timeout_ms)
 	abandon(x, n, start, 0, msg);
 }
 
+/* Loads libcurl and makes a multi handle; NULL with err. */
+static CURLM *
+open_multi(char *err, size_t errlen)
+{
+	CURLM		*multi;
+	CURLcode	 rc;
+
+	if (lazylib_load(&libcurl) == -1) {
+		snprintf(err, errlen, "cannot load libcurl: %s", libcurl.err);
+		return NULL;
+	}
+	if ((rc = cu.global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK) {
+		snprintf(err, errlen, "curl_global_init: %s",
+		    cu.easy_strerror(rc));
+		return NULL;
+	}
+	if ((multi = cu.multi_init()) == NULL) {
+		snprintf(err, errlen, "curl_multi_init failed");
+		cu.global_cleanup();
+	}
+	return multi;
+}
+
+static void
+close_multi(CURLM *multi)
+{
+	CURLMcode	 mc;
+
+	if ((mc = cu.multi_cleanup(multi)) != CURLM_OK)
+		log_msg("curl_multi_cleanup: %s", cu.multi_strerror(mc));
+	cu.global_cleanup();
+}
+
+/* Starts d's transfer as x; when it cannot start, x->done and d says
+ * why. */
+static void
+start(CURLM *multi, struct xfer *x, struct delivery *d, long timeout_ms,
+    const struct config *cfg)
+{
+	CURLcode	 rc;
+	CURLMcode	 mc;
+
+	x->d = d;
+	d->ok = d->timed_out = 0;
+	d->http_status = d->ms = 0;
+	memset(&d->v, 0, sizeof(d->v));
+	if ((x->easy = cu.easy_init()) == NULL) {
+		fail(d, 1, "cannot set up the transfer: curl_easy_init "
+		    "failed");
+		x->done = 1;
+	} else if ((rc = setup(x, timeout_ms, cfg)) != CURLE_OK) {
+		fail(d, 0, "cannot set up the transfer: %s",
+		    cu.easy_strerror(rc));
+		x->done = 1;
+	} else if ((mc = cu.multi_add_handle(multi, x->easy)) != CURLM_OK) {
+		fail(d, 1, "cannot start the transfer: %s",
+		    cu.multi_strerror(mc));
+		x->done = 1;
+	} else
+		x->added = 1;
+}
+
+/* Takes x out of the multi handle and frees it. */
+static void
+end(CURLM *multi, struct xfer *x)
+{
+	CURLMcode	 mc;
+
+	if (x->added && (mc = cu.multi_remove_handle(multi, x->easy)) !=
+	    CURLM_OK)
+		log_msg("curl_multi_remove_handle: %s",
+		    cu.multi_strerror(mc));
+	if (x->easy != NULL)
+		cu.easy_cleanup(x->easy);
+	cu.slist_free_all(x->headers);
+	buf_free(&x->reply);
+	memset(x, 0, sizeof(*x));
+}
+
 int
 deliver_all(struct delivery *d, size_t n, const struct config *cfg,
     char *err, size_t errlen)
 {
 	long		 timeout_ms = cfg->timeout_ms;
-	struct xfer	*x = NULL;
-	CURLM		*multi = NULL;
-	CURLcode	 rc;
-	CURLMcode	 mc;
-	int		 ret = -1;
+	struct xfer	*x;
+	CURLM		*multi;
 
 	if (timeout_ms <= 0)
 		timeout_ms = 1;
-	if (lazylib_load(&libcurl) == -1) {
-		snprintf(err, errlen, "cannot load libcurl: %s", libcurl.err);
+	if ((multi = open_multi(err, errlen)) == NULL)
 		return -1;
-	}
-	if ((rc = cu.global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK) {
-		snprintf(err, errlen, "curl_global_init: %s",
-		    cu.easy_strerror(rc));
-		return -1;
-	}
-	if ((multi = cu.multi_init()) == NULL) {
-		snprintf(err, errlen, "curl_multi_init failed");
-		goto out;
-	}
 	x = xcalloc(n, sizeof(*x));
 	for (size_t i = 0; i < n; i++) {
 		/* A request that could not be built keeps its error. */
-		if (d[i].req.url == NULL)
-			continue;
-		x[i].d = &d[i];
-		d[i].ok = d[i].timed_out = 0;
-		d[i].http_status = d[i].ms = 0;
-		memset(&d[i].v, 0, sizeof(d[i].v));
-		if ((x[i].easy = cu.easy_init()) == NULL) {
-			fail(&d[i], 1, "cannot set up the transfer: "
-			    "curl_easy_init failed");
-			x[i].done = 1;
-			continue;
-		}
-		if ((rc = setup(&x[i], timeout_ms, cfg)) != CURLE_OK) {
-			fail(&d[i], 0, "cannot set up the transfer: %s",
-			    cu.easy_strerror(rc));
-			x[i].done = 1;
-			continue;
-		}
-		if ((mc = cu.multi_add_handle(multi, x[i].easy)) !=
-		    CURLM_OK) {
-			fail(&d[i], 1, "cannot start the transfer: %s",
-			    cu.multi_strerror(mc));
-			x[i].done = 1;
-			continue;
-		}
-		x[i].added = 1;
+		if (d[i].req.url != NULL)
+			start(multi, &x[i], &d[i], timeout_ms, cfg);
 	}
 	run(multi, x, n, timeout_ms);
-	ret = 0;
-
-out:
 	/* The results are in d[] by now: a cleanup error is only logged. */
-	for (size_t i = 0; x != NULL && i < n; i++) {
-		if (x[i].added &&
-		    (mc = cu.multi_remove_handle(multi, x[i].easy)) !=
-		    CURLM_OK)
-			log_msg("curl_multi_remove_handle: %s",
-			    cu.multi_strerror(mc));
-		if (x[i].easy != NULL)
-			cu.easy_cleanup(x[i].easy);
-		cu.slist_free_all(x[i].headers);
-		buf_free(&x[i].reply);
-	}
+	for (size_t i = 0; i < n; i++)
+		end(multi, &x[i]);
 	free(x);
-	if (multi != NULL && (mc = cu.multi_cleanup(multi)) != CURLM_OK)
-		log_msg("curl_multi_cleanup: %s", cu.multi_strerror(mc));
-	cu.global_cleanup();
-	return ret;
+	close_multi(multi);
+	return 0;
+}
+
+/* A transfer of deliver_stream(): its xfer and when it started. */
+struct slot {
+	struct xfer	 x;
+	long long	 start;
+	int		 busy;
+};
+
+int
+deliver_stream(const struct config *cfg, size_t window,
+    struct delivery *(*next)(void *), void (*done)(struct delivery *, void *),
+    void *arg, char *err, size_t errlen)
+{
+	long		 timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 1;
+	struct slot	*s;
+	struct delivery	*d;
+	CURLM		*multi;
+	CURLMsg		*m;
+	CURLMcode	 mc = CURLM_OK;
+	char		*priv, msg[200];
+	size_t		 busy = 0, i;
+	long long	 t, wait;
+	int		 running, queued, more = 1, freed;
+
+	if (window == 0)
+		window = 1;
+	if ((multi = open_multi(err, errlen)) == NULL)
+		return -1;
+	s = xcalloc(window, sizeof(*s));
+	for (;;) {
+		/* Fill the window; a transfer that cannot start is done. */
+		for (i = 0; more && i < window; i++) {
+			if (s[i].busy)
+				continue;
+			if ((d = next(arg)) == NULL) {
+				more = 0;
+				break;
+			}
+			memset(&s[i].x, 0, sizeof(s[i].x));
+			s[i].start = now_ms();
+			start(multi, &s[i].x, d, timeout_ms, cfg);
+			if (s[i].x.done) {
+				end(multi, &s[i].x);
+				done(d, arg);
+				i--;	/* the slot is free again */
+				continue;
+			}
+			s[i].busy = 1;
+			busy++;
+		}
+		if (busy == 0)
+			break;
+		if (mc == CURLM_OK)
+			mc = cu.multi_perform(multi, &running);
+		while (mc == CURLM_OK &&
+		    (m = cu.multi_info_read(multi, &queued)) != NULL) {
+			if (m->msg != CURLMSG_DONE ||
+			    cu.easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
+			    &priv) != CURLE_OK || priv == NULL)
+				continue;
+			finish((struct xfer *)(void *)priv, m->data.result,
+			    timeout_ms, now_ms());
+		}
+		/* curl keeps each deadline; this is in case it does not. */
+		t = now_ms();
+		wait = POLL_MAX_MS;
+		freed = 0;
+		for (i = 0; i < window; i++) {
+			if (!s[i].busy)
+				continue;
+			if (!s[i].x.done && mc != CURLM_OK) {
+				snprintf(msg, sizeof(msg), "delivery stopped: "
+				    "%s", cu.multi_strerror(mc));
+				abandon(&s[i].x, 1, s[i].start, 0, msg);
+			} else if (!s[i].x.done &&
+			    t >= s[i].start + timeout_ms + GRACE_MS) {
+				snprintf(msg, sizeof(msg), "no answer within "
+				    "%ld ms", timeout_ms);
+				abandon(&s[i].x, 1, s[i].start, 1, msg);
+			}
+			if (s[i].x.done) {
+				d = s[i].x.d;
+				end(multi, &s[i].x);
+				s[i].busy = 0;
+				busy--;
+				/* Asked again: done() may have freed work. */
+				more = freed = 1;
+				done(d, arg);
+			} else if (s[i].start + timeout_ms + GRACE_MS - t <
+			    wait)
+				wait = s[i].start + timeout_ms + GRACE_MS - t;
+		}
+		if (busy > 0 && !freed && mc == CURLM_OK)
+			mc = cu.multi_poll(multi, NULL, 0, wait > 0 ?
+			    (int)wait : 0, NULL);
+	}
+	free(s);
+	close_multi(multi);
+	return 0;
 }

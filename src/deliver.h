@@ -36,4 +36,18 @@ struct delivery {
 int	 deliver_all(struct delivery *d, size_t n, const struct config *,
 	    char *err, size_t errlen);
 
+/*
+ * Sends requests as they come, at most window at once, each with its own
+ * timeout_ms: next(arg) hands over the next delivery to start (NULL: none
+ * for now), done(d, arg) gets each delivery the moment its own transfer
+ * ends.  After a done(), next() is asked again; the call returns when
+ * next() has nothing and nothing is in flight.  (The drain: one slow
+ * robot holds back no other transfer.)  Returns 0, or -1 with err when
+ * curl itself could not be set up.
+ */
+int	 deliver_stream(const struct config *, size_t window,
+	    struct delivery *(*next)(void *arg),
+	    void (*done)(struct delivery *, void *arg), void *arg, char *err,
+	    size_t errlen);
+
 #endif

@@ -1,11 +1,16 @@
 /*
  * --drain, --spool-status, --requeue: see drain.h.
  *
- * The drain claims items one by one and sends them in small batches.  A
- * claim is held from before the item is read until it is deleted,
- * rewritten or moved, so a concurrent drain skips it; a drain that dies
- * mid-batch leaves its items pending for the next one.
+ * The drain is the scheduler; what happens to one record is the queue's
+ * state machine (queue.c), the same as for the CGI.  A claim is held from
+ * before the record is read until it is deleted, rewritten or moved, so a
+ * concurrent drain skips it; a drain that dies leaves its records pending
+ * for the next one.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,37 +21,59 @@
 #include "config.h"
 #include "deliver.h"
 #include "drain.h"
-#include "event.h"
 #include "hint.h"
+#include "journal.h"
+#include "lock.h"
+#include "queue.h"
 #include "ratelimit.h"
-#include "relay.h"
-#include "spool.h"
+#include "xalloc.h"
+
+/* A robot met in this run. */
+struct robot {
+	char		 key[RATELIMIT_KEY_LEN + 1];
+	size_t		 busy;		/* transfers in flight */
+	int		 skipped;	/* did not answer: left alone */
+};
+
+/* A record put aside while its robot had DRAIN_ROBOT_MAX in flight. */
+struct later {
+	char		*id;
+	size_t		 robot;
+};
+
+struct slot {
+	struct queue_job job;
+	struct buf	 label;
+	size_t		 robot;
+	int		 used;
+};
 
 struct drain {
 	const struct config	*cfg;
 	const struct drain_opts	*o;
+	struct journal		 j;
+	struct queue		 q;
 	long long		 start_ms;
-	struct timespec		 t0;
+	long long		 t0;		/* lock_now_ms() at the start */
+	long long		 cutoff;	/* lock_now_ms(): start nothing
+						 * after this */
 	FILE			*out;
 	struct drain_counts	*n;
-	/* The batch: claims[i] is sent as d[i] to wh[i]. */
-	struct spool_claim	 claims[DRAIN_BATCH];
-	const struct webhook	*wh[DRAIN_BATCH];
-	struct delivery		 d[DRAIN_BATCH];
-	size_t			 k;
-	int			 failed;
-	char			 err[512];
+	char			**ids;
+	long			 n_ids, next_id;
+	struct later		*later;
+	size_t			 n_later, cap_later;
+	struct robot		*robots;
+	size_t			 n_robots;
+	struct slot		 slots[DRAIN_WINDOW];
+	int			 stopped;
 };
 
 /* The Unix time in ms: the start as given, plus what has passed since. */
 static long long
 clock_ms(const struct drain *dr)
 {
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return dr->start_ms + (long long)(ts.tv_sec - dr->t0.tv_sec) * 1000 +
-	    (ts.tv_nsec - dr->t0.tv_nsec) / 1000000;
+	return dr->start_ms + lock_now_ms() - dr->t0;
 }
 
 /* "2026-11-29 00:10:00 UTC" */
@@ -87,7 +114,7 @@ put_clean(struct buf *b, const char *s)
 
 /* Appends "ID app/"webhook": ". */
 static void
-put_label(struct buf *b, const struct spool_item *it)
+put_label(struct buf *b, const struct journal_record *it)
 {
 	put_clean(b, it->id);
 	buf_putc(b, ' ');
@@ -98,11 +125,11 @@ put_label(struct buf *b, const struct spool_item *it)
 }
 
 /* Prints the item's label and the message as one line. */
-static void	 say(FILE *, const struct spool_item *, const char *, ...)
+static void	 say(FILE *, const struct journal_record *, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 
 static void
-say(FILE *out, const struct spool_item *it, const char *fmt, ...)
+say(FILE *out, const struct journal_record *it, const char *fmt, ...)
 {
 	struct buf	 b = { 0 };
 	char		 msg[1024];
@@ -132,224 +159,218 @@ say_id(FILE *out, const char *id, const char *what)
 	buf_free(&b);
 }
 
-/* Gives up on the claimed item without sending it. */
-static void
-give_up(struct drain *dr, struct spool_claim *c, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-give_up(struct drain *dr, struct spool_claim *c, const char *fmt, ...)
+/* The robot of url, found or added. */
+static size_t
+robot_of(struct drain *dr, const char *url)
 {
-	va_list		 ap;
-	char		 why[SPOOL_TEXT_MAX];
+	char	 key[RATELIMIT_KEY_LEN + 1];
 
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	say(dr->out, &c->item, "dead: %s", why);
-	if (spool_bury(c, 0, why, dr->err, sizeof(dr->err)) == -1) {
-		say_id(dr->out, "  cannot move it to dead/", dr->err);
-		dr->n->errors++;
-	} else
-		dr->n->dead++;
+	ratelimit_key(url, key);
+	for (size_t i = 0; i < dr->n_robots; i++)
+		if (strcmp(dr->robots[i].key, key) == 0)
+			return i;
+	dr->robots = xrealloc(dr->robots, (dr->n_robots + 1) *
+	    sizeof(*dr->robots));
+	memset(&dr->robots[dr->n_robots], 0, sizeof(*dr->robots));
+	memcpy(dr->robots[dr->n_robots].key, key, sizeof(key));
+	return dr->n_robots++;
 }
 
-/* Ends the batch's claims: what each delivery says happens to its item. */
+/* Prints what the queue did with a record and counts it. */
 static void
-finish(struct drain *dr, struct spool_claim *c, const struct webhook *wh,
-    const struct delivery *d)
+report(struct drain *dr, struct slot *sl)
 {
-	const struct drain_opts	*o = dr->o;
-	long long		 now_ms = clock_ms(dr), now = now_ms / 1000;
-	long long		 attempts = c->item.attempts + 1, next;
-	const char		*hint;
-	char			 when[32], err[256];
+	struct queue_job	*job = &sl->job;
+	struct drain_counts	*n = dr->n;
+	const char		*hint = NULL;
+	struct buf		 b = { 0 };
+	char			 when[32];
 
-	if (d->ok) {
-		say(dr->out, &c->item, "delivered (%ld ms)", d->ms);
-		if (spool_done(c, dr->err, sizeof(dr->err)) == -1) {
-			/* Delivered but still queued: it would go twice. */
-			say_id(dr->out, "  DELIVERED BUT NOT REMOVED", dr->err);
-			dr->n->errors++;
-		} else
-			dr->n->delivered++;
+	switch (job->fate) {
+	case QUEUE_WAITING:
+		n->waiting++;
 		return;
+	case QUEUE_DELIVERED:
+		n->delivered++;
+		break;
+	case QUEUE_RETRY:
+		n->retry++;
+		hint = hint_for(&job->d);
+		break;
+	case QUEUE_DEFERRED:
+		n->deferred++;
+		fmt_span(job->next_at - clock_ms(dr) / 1000, when,
+		    sizeof(when));
+		snprintf(job->why, sizeof(job->why), "rate limited, next slot "
+		    "in %s", when);
+		break;
+	case QUEUE_DEAD:
+		n->dead++;
+		if (job->d.http_status != 0 || job->d.v.errmsg[0] != '\0')
+			hint = hint_for(&job->d);
+		break;
+	default:
+		n->errors++;
+		break;
 	}
-	/* The robot itself says "too fast": no slots for a while. */
-	if (ratelimit_refused(o->state_dir, wh->type, wh->url, d->v.errcode,
-	    now_ms, err, sizeof(err)) == -1)
-		say_id(dr->out, "  rate limit state", err);
-	hint = hint_for(d);
-	if (d->v.retryable && attempts < o->max_attempts) {
-		next = spool_next_try(now, attempts);
-		fmt_span(next - now, when, sizeof(when));
-		say(dr->out, &c->item, "failed (attempt %lld of %lld), next "
-		    "try in %s: %s", attempts, o->max_attempts, when,
-		    d->v.errmsg);
-		if (spool_retry(c, next, d->v.errmsg, dr->err,
-		    sizeof(dr->err)) == -1) {
-			say_id(dr->out, "  cannot requeue it", dr->err);
-			dr->n->errors++;
-		} else
-			dr->n->retry++;
-	} else {
-		say(dr->out, &c->item, "dead after %lld attempt%s%s: %s",
-		    attempts, attempts == 1 ? "" : "s", d->v.retryable ? "" :
-		    " (refused for good)", d->v.errmsg);
-		if (spool_bury(c, 1, d->v.errmsg, dr->err,
-		    sizeof(dr->err)) == -1) {
-			say_id(dr->out, "  cannot move it to dead/", dr->err);
-			dr->n->errors++;
-		} else
-			dr->n->dead++;
-	}
+	buf_append(&b, sl->label.data, sl->label.len);
+	put_clean(&b, job->fate == QUEUE_DEAD &&
+	    strncmp(job->why, "dead", 4) != 0 ? "dead: " : "");
+	put_clean(&b, job->why);
+	buf_putc(&b, '\n');
+	fputs(b.data, dr->out);
 	if (hint != NULL)
 		fprintf(dr->out, "  -> %s\n", hint);
+	buf_free(&b);
 }
 
-/* Sends the batch and ends its claims. */
-static void
-flush(struct drain *dr)
+static struct slot *
+free_slot(struct drain *dr)
 {
-	char	 err[256];
+	for (size_t i = 0; i < DRAIN_WINDOW; i++)
+		if (!dr->slots[i].used)
+			return &dr->slots[i];
+	return NULL;
+}
 
-	if (dr->k == 0)
-		return;
-	if (deliver_all(dr->d, dr->k, dr->cfg, err, sizeof(err)) == -1) {
-		fprintf(dr->out, "cannot deliver: %s\n", err);
-		snprintf(dr->err, sizeof(dr->err), "cannot deliver: %s", err);
-		dr->failed = 1;
-		for (size_t i = 0; i < dr->k; i++) {
-			spool_release(&dr->claims[i]);
-			dr->n->errors++;
-		}
-	} else
-		for (size_t i = 0; i < dr->k; i++)
-			finish(dr, &dr->claims[i], dr->wh[i], &dr->d[i]);
-	relay_free(dr->d, dr->k);
-	dr->k = 0;
+static void
+slot_end(struct slot *sl)
+{
+	queue_job_free(&sl->job);
+	buf_free(&sl->label);
+	sl->used = 0;
 }
 
 /*
- * Claims one item and either decides its fate at once (not due, too old,
- * its webhook gone, rate limited) or adds it to the batch.
+ * Claims id and takes it as far as the queue goes without sending.
+ * Returns the slot holding a job READY to send, or NULL (its fate is
+ * decided and reported, or it was put aside).
  */
-static int
-drain_one(const char *id, void *arg)
+static struct slot *
+try_start(struct drain *dr, const char *id)
 {
-	struct drain		*dr = arg;
-	const struct drain_opts	*o = dr->o;
-	const struct app	*app;
-	const struct webhook	*wh;
-	struct spool_claim	 c;
-	struct spool_item	*it = &c.item;
-	struct delivery		 tmp[APP_WEBHOOKS_MAX];
-	struct event		 ev;
-	long long		 now_ms, now, next;
-	char			 err[512], when[32];
-	size_t			 n;
-	int			 rc;
+	struct slot	*sl;
+	struct robot	*rb;
+	char		 err[512];
+	int		 rc;
 
-	if (dr->failed)
-		return -1;
-	if ((rc = spool_claim(o->spool_dir, id, &c, err, sizeof(err))) != 0) {
-		if (rc == 1) {
-			say_id(dr->out, id, "claimed by another drain, "
-			    "skipped");
+	if ((sl = free_slot(dr)) == NULL)
+		return NULL;
+	memset(sl, 0, sizeof(*sl));
+	sl->used = 1;
+	dr->q.lock_until = lock_now_ms() + dr->cfg->timeout_ms;
+	if ((rc = journal_claim(&dr->j, id, &sl->job.c, err,
+	    sizeof(err))) != 0) {
+		if (rc == 1)
 			dr->n->busy++;
-		} else {
+		else {
 			say_id(dr->out, id, err);
 			dr->n->errors++;
 		}
-		return 0;
+		slot_end(sl);
+		return NULL;
 	}
-	now_ms = clock_ms(dr);
-	now = now_ms / 1000;
-	if (!o->all && it->next_at > now) {
-		spool_release(&c);
-		dr->n->waiting++;
-		return 0;
+	put_label(&sl->label, &sl->job.c.rec);
+	queue_check(&dr->q, &sl->job, clock_ms(dr), dr->o->all);
+	if (sl->job.fate != QUEUE_NEW) {
+		report(dr, sl);
+		slot_end(sl);
+		return NULL;
 	}
-	if (o->max_age > 0 && now - it->received >= o->max_age) {
-		fmt_span(now - it->received, when, sizeof(when));
-		give_up(dr, &c, "not delivered within max_age (queued %s "
-		    "ago); last error: %s", when, it->last_error != NULL ?
-		    it->last_error : "none");
-		return 0;
-	}
-	if (it->attempts >= o->max_attempts) {
-		give_up(dr, &c, "gave up after %lld attempts; last error: %s",
-		    it->attempts, it->last_error != NULL ? it->last_error :
-		    "none");
-		return 0;
-	}
-	if ((app = config_app(dr->cfg, it->app)) == NULL) {
-		give_up(dr, &c, "the app is no longer in the configuration");
-		return 0;
-	}
-	if ((wh = config_webhook(app, it->webhook)) == NULL) {
-		give_up(dr, &c, "the webhook is no longer in the "
-		    "configuration");
-		return 0;
-	}
-	if (!wh->enabled) {
-		give_up(dr, &c, "the webhook is disabled in the "
-		    "configuration");
-		return 0;
-	}
-	memset(&ev, 0, sizeof(ev));
-	if (event_parse(&ev, it->body, it->body_len, err, sizeof(err)) ==
-	    -1) {
-		event_free(&ev);
-		give_up(dr, &c, "the stored event cannot be read: %s", err);
-		return 0;
-	}
-	if (ev.field[EV_TYPE] == NULL) {
-		event_free(&ev);
-		give_up(dr, &c, "the stored event has no \"type\"");
-		return 0;
-	}
-	if ((rc = ratelimit_take(o->state_dir, wh->type, wh->url, now_ms,
-	    &next, err, sizeof(err))) != 0) {
-		event_free(&ev);
-		if (rc == -1) {
-			say(dr->out, it, "left queued: rate limit state: %s",
-			    err);
-			spool_release(&c);
-			dr->n->errors++;
-			return 0;
+	sl->robot = robot_of(dr, sl->job.wh->url);
+	rb = &dr->robots[sl->robot];
+	if (rb->skipped || rb->busy >= DRAIN_ROBOT_MAX) {
+		if (rb->skipped)
+			dr->n->skipped++;
+		else {
+			if (dr->n_later == dr->cap_later) {
+				dr->cap_later = dr->cap_later == 0 ? 64 :
+				    dr->cap_later * 2;
+				dr->later = xrealloc(dr->later, dr->cap_later *
+				    sizeof(*dr->later));
+			}
+			dr->later[dr->n_later].id = xstrdup(id);
+			dr->later[dr->n_later++].robot = sl->robot;
 		}
-		/* Round up: a slot at 10.2 s is not free at 10 s. */
-		next = (next + 999) / 1000;
-		fmt_span(next - now, when, sizeof(when));
-		say(dr->out, it, "rate limited, next slot in %s", when);
-		if (spool_defer(&c, next, err, sizeof(err)) == -1) {
-			say_id(dr->out, "  cannot requeue it", err);
-			dr->n->errors++;
-		} else
-			dr->n->deferred++;
-		return 0;
+		slot_end(sl);
+		return NULL;
 	}
-	n = relay_prepare(dr->cfg, app, &ev, it->body, it->body_len, now_ms,
-	    wh->name, tmp);
-	event_free(&ev);
-	if (n == 0) {
-		give_up(dr, &c, "the webhook is no longer subscribed to this "
-		    "event's type");
-		return 0;
+	queue_build(&dr->q, &sl->job, clock_ms(dr));
+	queue_take_slot(&dr->q, &sl->job, clock_ms(dr));
+	if (sl->job.fate != QUEUE_READY) {
+		report(dr, sl);
+		slot_end(sl);
+		return NULL;
 	}
-	if (tmp[0].req.url == NULL) {
-		snprintf(err, sizeof(err), "%s", tmp[0].v.errmsg);
-		relay_free(tmp, n);
-		give_up(dr, &c, "cannot build the request: %s", err);
-		return 0;
+	rb->busy++;
+	return sl;
+}
+
+/* deliver_stream(): the next record to send, put-aside ones first. */
+static struct delivery *
+next_delivery(void *arg)
+{
+	struct drain	*dr = arg;
+	struct slot	*sl;
+	struct robot	*rb;
+	struct later	 l;
+
+	if (dr->stopped)
+		return NULL;
+	if (lock_now_ms() >= dr->cutoff) {
+		dr->stopped = 1;
+		return NULL;
 	}
-	dr->claims[dr->k] = c;
-	dr->wh[dr->k] = wh;
-	dr->d[dr->k] = tmp[0];
-	if (++dr->k == DRAIN_BATCH)
-		flush(dr);
-	return 0;
+	for (size_t i = 0; i < dr->n_later; i++) {
+		rb = &dr->robots[dr->later[i].robot];
+		if (!rb->skipped && rb->busy >= DRAIN_ROBOT_MAX)
+			continue;
+		l = dr->later[i];
+		memmove(&dr->later[i], &dr->later[i + 1],
+		    (dr->n_later - i - 1) * sizeof(*dr->later));
+		dr->n_later--;
+		i--;
+		if (rb->skipped)
+			dr->n->skipped++;
+		else if ((sl = try_start(dr, l.id)) != NULL) {
+			free(l.id);
+			return &sl->job.d;
+		}
+		free(l.id);
+	}
+	while (dr->next_id < dr->n_ids) {
+		if (lock_now_ms() >= dr->cutoff) {
+			dr->stopped = 1;
+			return NULL;
+		}
+		if ((sl = try_start(dr, dr->ids[dr->next_id++])) != NULL)
+			return &sl->job.d;
+	}
+	return NULL;
+}
+
+/* deliver_stream(): one transfer has ended; its record is settled now. */
+static void
+delivered(struct delivery *d, void *arg)
+{
+	struct drain	*dr = arg;
+	struct slot	*sl = NULL;
+	struct robot	*rb;
+
+	for (size_t i = 0; i < DRAIN_WINDOW && sl == NULL; i++)
+		if (dr->slots[i].used && &dr->slots[i].job.d == d)
+			sl = &dr->slots[i];
+	if (sl == NULL)
+		return;
+	rb = &dr->robots[sl->robot];
+	rb->busy--;
+	/* No answer at all: the robot is down or unreachable for now. */
+	if (!d->ok && d->http_status == 0 && d->v.retryable)
+		rb->skipped = 1;
+	dr->q.lock_until = lock_now_ms() + dr->cfg->timeout_ms;
+	queue_finish(&dr->q, &sl->job, clock_ms(dr));
+	report(dr, sl);
+	slot_end(sl);
 }
 
 int
@@ -358,176 +379,219 @@ drain_run(const struct config *cfg, const struct drain_opts *o,
     size_t errlen)
 {
 	struct drain	*dr;
-	int		 rc = 0;
+	struct stat	 st;
+	long long	 budget, margin;
+	int		 rc = -1;
 
 	memset(counts, 0, sizeof(*counts));
-	if (o->spool_dir == NULL || *o->spool_dir == '\0') {
+	if (cfg->spool_dir == NULL || *cfg->spool_dir == '\0') {
 		snprintf(err, errlen, "no spool_dir in the configuration");
 		return -1;
 	}
-	/* The batch is large: keep it off the stack. */
-	if ((dr = calloc(1, sizeof(*dr))) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	/* Nothing was ever queued: nothing to do, quietly. */
+	if (lstat(cfg->spool_dir, &st) == -1 && errno == ENOENT)
+		return 0;
+	/* The slots are large: keep them off the stack. */
+	dr = xcalloc(1, sizeof(*dr));
 	dr->cfg = cfg;
 	dr->o = o;
 	dr->start_ms = now_ms;
-	clock_gettime(CLOCK_MONOTONIC, &dr->t0);
+	dr->t0 = lock_now_ms();
+	budget = (o->max_seconds > 0 ? o->max_seconds : DRAIN_SECONDS) * 1000;
+	/* A transfer started before the cutoff ends by the budget. */
+	margin = cfg->timeout_ms + 1000 < budget / 2 ? cfg->timeout_ms + 1000 :
+	    budget / 2;
+	dr->cutoff = dr->t0 + budget - margin;
 	dr->out = out;
 	dr->n = counts;
-	if (spool_clean(o->spool_dir, now_ms / 1000, err, errlen) == -1)
-		rc = -1;
-	else if (spool_list(o->spool_dir, SPOOL_PENDING, drain_one, dr, err,
-	    errlen) == -1 && !dr->failed)
-		rc = -1;
-	flush(dr);
-	if (dr->failed) {
-		snprintf(err, errlen, "%s", dr->err);
-		rc = -1;
+	if (journal_open(&dr->j, cfg->spool_dir, 0, err, errlen) == -1)
+		goto out;
+	dr->q.cfg = cfg;
+	dr->q.j = &dr->j;
+	if (journal_clean(&dr->j, now_ms / 1000, err, errlen) == -1 ||
+	    (dr->n_ids = journal_ids(&dr->j, JOURNAL_PENDING, &dr->ids, err,
+	    errlen)) == -1)
+		goto out;
+	if (deliver_stream(cfg, DRAIN_WINDOW, next_delivery, delivered, dr,
+	    err, errlen) == -1) {
+		/* Nothing was sent: what was claimed is left as it was. */
+		for (size_t i = 0; i < DRAIN_WINDOW; i++)
+			if (dr->slots[i].used) {
+				slot_end(&dr->slots[i]);
+				counts->errors++;
+			}
+		fprintf(out, "cannot deliver: %s\n", err);
+		goto out;
 	}
+	for (size_t i = 0; i < dr->n_later; i++) {
+		if (dr->robots[dr->later[i].robot].skipped)
+			counts->skipped++;
+		else
+			counts->left++;
+	}
+	counts->left += (size_t)(dr->n_ids - dr->next_id);
+	rc = 0;
+out:
+	for (size_t i = 0; i < dr->n_later; i++)
+		free(dr->later[i].id);
+	free(dr->later);
+	free(dr->robots);
+	journal_ids_free(dr->ids, dr->n_ids > 0 ? dr->n_ids : 0);
+	if (dr->j.path != NULL)
+		journal_close(&dr->j);
 	free(dr);
 	return rc;
 }
 
-/* --spool-status: one queue. */
-struct status {
-	const char	*dir;
-	enum spool_queue q;
-	long long	 now;
-	struct buf	 lines;
-	size_t		 n;
-};
-
+/*
+ * Opens the journal of an existing spool_dir: 1 when there is none (it
+ * holds nothing), 0, or -1 with err.
+ */
 static int
-status_one(const char *id, void *arg)
+open_existing(struct journal *j, const char *spool_dir, char *err,
+    size_t errlen)
 {
-	struct status		*st = arg;
-	struct buf		*b = &st->lines;
-	struct spool_item	 it;
+	struct stat	 st;
+
+	if (spool_dir == NULL || *spool_dir == '\0') {
+		snprintf(err, errlen, "no spool_dir in the configuration");
+		return -1;
+	}
+	if (lstat(spool_dir, &st) == -1 && errno == ENOENT)
+		return 1;
+	return journal_open(j, spool_dir, 0, err, errlen);
+}
+
+/* --spool-status: one record. */
+static void
+status_one(struct journal *j, enum journal_queue q, const char *id,
+    long long now, struct buf *b)
+{
+	struct journal_record	 r;
 	char			 err[512], t[40], span[32];
 	int			 rc;
 
-	if ((rc = spool_read(st->dir, st->q, id, &it, err, sizeof(err))) == 1)
-		return 0;		/* gone meanwhile */
-	st->n++;
+	if ((rc = journal_read(j, q, id, &r, err, sizeof(err))) == 1)
+		return;		/* gone meanwhile */
 	buf_puts(b, "  ");
 	if (rc == -1) {
 		put_clean(b, id);
 		buf_puts(b, ": unreadable: ");
 		put_clean(b, err);
 		buf_putc(b, '\n');
-		return 0;
+		return;
 	}
-	put_label(b, &it);
-	buf_printf(b, "attempts %lld\n", it.attempts);
-	if (st->q == SPOOL_PENDING) {
-		fmt_time(it.next_at, t, sizeof(t));
-		fmt_span(it.next_at - st->now, span, sizeof(span));
+	put_label(b, &r);
+	buf_printf(b, "attempts %lld\n", r.attempts);
+	if (q == JOURNAL_PENDING) {
+		fmt_time(r.next_at, t, sizeof(t));
+		fmt_span(r.next_at - now, span, sizeof(span));
 		buf_printf(b, "      next try %s (%s%s)\n", t,
-		    it.next_at > st->now ? "in " : "due",
-		    it.next_at > st->now ? span : "");
+		    r.next_at > now ? "in " : "due",
+		    r.next_at > now ? span : "");
 	}
-	fmt_time(it.received, t, sizeof(t));
-	fmt_span(st->now - it.received, span, sizeof(span));
+	fmt_time(r.received, t, sizeof(t));
+	fmt_span(now - r.received, span, sizeof(span));
 	buf_printf(b, "      queued %s (%s ago)\n", t, span);
 	buf_puts(b, "      last error: ");
-	put_clean(b, it.last_error != NULL ? it.last_error : "none");
+	put_clean(b, r.last_error != NULL ? r.last_error : "none");
 	buf_putc(b, '\n');
-	spool_item_free(&it);
-	return 0;
+	journal_record_free(&r);
 }
 
 int
 drain_status(const char *spool_dir, long long now, FILE *out, char *err,
     size_t errlen)
 {
-	static const char *const names[SPOOL__MAX] = { "pending", "dead" };
-	struct status	 st;
-	int		 rc = 0;
+	static const char *const names[JOURNAL__MAX] = { "pending", "dead" };
+	struct journal	 j;
+	struct buf	 lines = { 0 };
+	char		**ids;
+	long		 n;
+	int		 rc;
 
-	if (spool_dir == NULL || *spool_dir == '\0') {
-		snprintf(err, errlen, "no spool_dir in the configuration");
-		return -1;
+	if ((rc = open_existing(&j, spool_dir, err, errlen)) != 0) {
+		if (rc == 1)
+			fprintf(out, "pending: 0\ndead: 0\n");
+		return rc == 1 ? 0 : -1;
 	}
-	for (int q = 0; q < SPOOL__MAX && rc == 0; q++) {
-		memset(&st, 0, sizeof(st));
-		st.dir = spool_dir;
-		st.q = (enum spool_queue)q;
-		st.now = now;
-		if (spool_list(spool_dir, st.q, status_one, &st, err,
-		    errlen) == -1)
+	for (int q = 0; q < JOURNAL__MAX && rc == 0; q++) {
+		if ((n = journal_ids(&j, (enum journal_queue)q, &ids, err,
+		    errlen)) == -1) {
 			rc = -1;
-		else {
-			fprintf(out, "%s: %zu\n", names[q], st.n);
-			if (st.lines.data != NULL)
-				fputs(st.lines.data, out);
+			break;
 		}
-		buf_free(&st.lines);
+		buf_reset(&lines);
+		for (long i = 0; i < n; i++)
+			status_one(&j, (enum journal_queue)q, ids[i], now,
+			    &lines);
+		fprintf(out, "%s: %ld\n", names[q], n);
+		if (lines.len > 0)
+			fwrite(lines.data, 1, lines.len, out);
+		journal_ids_free(ids, n);
 	}
+	buf_free(&lines);
+	journal_close(&j);
 	return rc;
 }
 
-/* --requeue: one dead item. */
-struct requeue {
-	const char	*dir;
-	long long	 now;
-	FILE		*out;
-	size_t		 moved;
-	int		 failed;
-};
-
+/* --requeue: one dead record; 0, or -1 when it was not moved. */
 static int
-requeue_one(const char *id, void *arg)
+requeue_one(struct journal *j, const char *id, long long now, FILE *out)
 {
-	struct requeue		*rq = arg;
-	struct spool_item	 it;
+	struct journal_record	 r;
 	char			 err[512];
 	int			 rc;
 
-	if (spool_read(rq->dir, SPOOL_DEAD, id, &it, err, sizeof(err)) != 0)
-		memset(&it, 0, sizeof(it));
-	rc = spool_requeue(rq->dir, id, rq->now, err, sizeof(err));
-	if (rc == 0 && it.app != NULL)
-		say(rq->out, &it, "requeued");
+	if (journal_read(j, JOURNAL_DEAD, id, &r, err, sizeof(err)) != 0)
+		memset(&r, 0, sizeof(r));
+	rc = journal_requeue(j, id, now, err, sizeof(err));
+	if (rc == 0 && r.app != NULL)
+		say(out, &r, "requeued");
 	else if (rc == 0)
-		say_id(rq->out, id, "requeued");
-	else {
-		say_id(rq->out, id, rc == 1 ? "no such dead item, or another "
+		say_id(out, id, "requeued");
+	else
+		say_id(out, id, rc == 1 ? "no such dead item, or another "
 		    "process has it" : err);
-		rq->failed = 1;
-	}
-	rq->moved += rc == 0;
-	spool_item_free(&it);
-	return 0;
+	journal_record_free(&r);
+	return rc == 0 ? 0 : -1;
 }
 
 int
 drain_requeue(const char *spool_dir, char *const ids[], size_t n_ids,
     long long now, FILE *out, size_t *moved, char *err, size_t errlen)
 {
-	struct requeue	 rq;
-	int		 rc = 0;
+	struct journal	 j;
+	char		**dead = NULL;
+	long		 n = 0;
+	int		 rc, failed = 0;
 
 	*moved = 0;
-	if (spool_dir == NULL || *spool_dir == '\0') {
-		snprintf(err, errlen, "no spool_dir in the configuration");
+	if ((rc = open_existing(&j, spool_dir, err, errlen)) != 0) {
+		if (rc == 1 && n_ids == 0)
+			return 0;
+		if (rc == 1)
+			snprintf(err, errlen, "%s: no such directory",
+			    spool_dir);
 		return -1;
 	}
-	memset(&rq, 0, sizeof(rq));
-	rq.dir = spool_dir;
-	rq.now = now;
-	rq.out = out;
-	if (n_ids == 0)
-		rc = spool_list(spool_dir, SPOOL_DEAD, requeue_one, &rq, err,
-		    errlen);
-	else
-		for (size_t i = 0; i < n_ids; i++)
-			requeue_one(ids[i], &rq);
-	*moved = rq.moved;
-	if (rc == 0 && rq.failed) {
-		snprintf(err, errlen, "some items were not requeued");
-		rc = -1;
+	if (n_ids == 0 && (n = journal_ids(&j, JOURNAL_DEAD, &dead, err,
+	    errlen)) == -1) {
+		journal_close(&j);
+		return -1;
 	}
-	return rc;
+	for (size_t i = 0; i < (n_ids > 0 ? n_ids : (size_t)n); i++) {
+		if (requeue_one(&j, n_ids > 0 ? ids[i] : dead[i], now, out) ==
+		    0)
+			(*moved)++;
+		else
+			failed = 1;
+	}
+	journal_ids_free(dead, n);
+	journal_close(&j);
+	if (failed) {
+		snprintf(err, errlen, "some items were not requeued");
+		return -1;
+	}
+	return 0;
 }

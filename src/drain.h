@@ -11,16 +11,23 @@
 
 struct config;
 
-/* Items sent at once, each under its own claim, through one curl multi
- * handle: a few, so one slow robot holds back few others. */
-#define DRAIN_BATCH	8
+/*
+ * Like a mail queue: records are sent through a sliding window of
+ * DRAIN_WINDOW transfers in flight, at most DRAIN_ROBOT_MAX of them to
+ * one robot, and each is acknowledged the moment its own transfer ends.
+ * A robot that did not answer at all (timeout, refused connection) is
+ * skipped for the rest of the run: its records wait, untouched, for the
+ * next run, and no other robot waits for it.
+ */
+#define DRAIN_WINDOW		8
+#define DRAIN_ROBOT_MAX		2
+/* The default run budget, below cron's minute. */
+#define DRAIN_SECONDS		50
 
 struct drain_opts {
-	const char	*spool_dir;
-	const char	*state_dir;	/* NULL or "": no rate limits */
-	long long	 max_attempts;	/* attempts in all, the first too */
-	long long	 max_age;	/* seconds from received; 0: no limit */
 	int		 all;		/* every pending item, due or not */
+	/* Seconds: no transfer is started that could end after it. */
+	long long	 max_seconds;
 };
 
 struct drain_counts {
@@ -30,19 +37,19 @@ struct drain_counts {
 	size_t	 dead;		/* moved to dead/ now */
 	size_t	 busy;		/* claimed by another process */
 	size_t	 waiting;	/* not due yet */
+	size_t	 skipped;	/* their robot did not answer in this run */
+	size_t	 left;		/* not reached within the run's budget */
 	size_t	 errors;	/* could not be handled; left as they were */
 };
 
 /*
  * Sends every due pending item (every pending item with o->all) to its
  * webhook as cfg now describes it, signed at send time, within the
- * robot's rate limit.  Delivered: deleted.  Failed for a retryable reason:
- * retried later with backoff, until max_attempts or max_age, then dead.
- * Refused for good, or its app or webhook gone from cfg: dead.  Rate
- * limited: deferred to the next free slot.  now_ms is the Unix time in
- * milliseconds when the drain starts (time passing during it is added).
- * Prints one line per item it acts on and fills counts.  Returns 0, or -1
- * with err when the spool cannot be read or nothing can be sent.
+ * robot's rate limit, through the queue's state machine (queue.h).  now_ms
+ * is the Unix time in milliseconds when the drain starts (time passing
+ * during it is added).  Prints one line per item it acts on and fills
+ * counts.  Returns 0, or -1 with err when the spool cannot be opened or
+ * read, or nothing can be sent.
  */
 int	 drain_run(const struct config *cfg, const struct drain_opts *o,
 	    long long now_ms, FILE *out, struct drain_counts *counts,

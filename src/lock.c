@@ -18,13 +18,17 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "lock.h"
 
+/* The longest nap between two tries of a held lock. */
+#define NAP_MAX_MS	20
+
 int
-lock_open(const char *path, char *err, size_t errlen)
+lock_open(const char *path, long long until_ms, char *err, size_t errlen)
 {
 	int	 fd;
 
@@ -33,8 +37,10 @@ lock_open(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (lock_wait(fd) == -1 || lock_private(fd) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (lock_wait(fd, until_ms) == -1 || lock_private(fd) == -1) {
+		snprintf(err, errlen, "%s: %s", path, errno == ETIMEDOUT ?
+		    "lock held by another process for too long" :
+		    strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -53,13 +59,82 @@ lock_try(int fd)
 	return 0;
 }
 
-int
-lock_wait(int fd)
+long long
+lock_now_ms(void)
 {
-	while (flock(fd, LOCK_EX) == -1)
-		if (errno != EINTR)
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * flock() has no timeout, and an alarm would take the CGI's deadline
+ * signal: try without blocking, nap, try again.  Locks here are held for
+ * a few system calls, so the first naps are short.
+ */
+int
+lock_wait(int fd, long long until_ms)
+{
+	struct timespec	 nap;
+	long long	 left, ms = 1;
+	int		 rc;
+
+	while ((rc = lock_try(fd)) == 1) {
+		if ((left = until_ms - lock_now_ms()) <= 0) {
+			errno = ETIMEDOUT;
 			return -1;
-	return 0;
+		}
+		if (ms > left)
+			ms = left;
+		nap.tv_sec = 0;
+		nap.tv_nsec = (long)ms * 1000000;
+		(void)nanosleep(&nap, NULL);
+		if (ms < NAP_MAX_MS)
+			ms *= 2;
+	}
+	return rc;
+}
+
+int
+lock_opendir(int at, const char *name, const char *path, int create,
+    char *err, size_t errlen)
+{
+	struct stat	 st;
+	int		 fd;
+
+	if (create && mkdirat(at, name, S_IRWXU) == -1 && errno != EEXIST) {
+		snprintf(err, errlen, "mkdir %s: %s", path, strerror(errno));
+		return -1;
+	}
+	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1) {
+		if (errno == ELOOP || errno == ENOTDIR)
+			snprintf(err, errlen, "%s is not a directory (a "
+			    "symbolic link is not followed)", path);
+		else
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		snprintf(err, errlen, "stat %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (st.st_uid != geteuid()) {
+		snprintf(err, errlen, "%s belongs to uid %ld, not to the user "
+		    "running the relay (uid %ld): chown it", path,
+		    (long)st.st_uid, (long)geteuid());
+		close(fd);
+		return -1;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(err, errlen, "%s is writable by group or others: "
+		    "chmod 700 it", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 int

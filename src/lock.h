@@ -19,18 +19,34 @@ struct buf;
 
 /*
  * Opens path for reading and writing, creating it with mode 0600 whatever
- * the umask, and waits for an exclusive lock on it.  Symbolic links are
- * refused.  Returns the descriptor (the caller closes it to unlock), or -1
- * with err naming the path and the errno text.
+ * the umask, and waits for an exclusive lock on it until the monotonic
+ * clock reads until_ms (lock_now_ms()): a holder that is stopped or
+ * stuck must not hang the caller.  Symbolic links are refused.  Returns
+ * the descriptor (the caller closes it to unlock), or -1 with err naming
+ * the path and the errno text; errno ETIMEDOUT when the wait ran out.
  */
-int	 lock_open(const char *path, char *err, size_t errlen);
+int	 lock_open(const char *path, long long until_ms, char *err,
+	    size_t errlen);
+/* CLOCK_MONOTONIC in milliseconds: the clock of lock deadlines. */
+long long lock_now_ms(void);
+/*
+ * Opens the directory name under at (AT_FDCWD and an absolute path, or a
+ * directory descriptor), creating it with mode 0700 when create is set,
+ * without following a symbolic link, and checks that it belongs to the
+ * running user and that neither group nor others may write to it.  path
+ * is how messages name it.  Returns the descriptor, or -1 with err saying
+ * what is wrong and what to do.
+ */
+int	 lock_opendir(int at, const char *name, const char *path, int create,
+	    char *err, size_t errlen);
 /*
  * Takes an exclusive lock on fd without waiting.  Returns 0 when taken,
  * 1 when another open file holds it, -1 on error (errno set).
  */
 int	 lock_try(int fd);
-/* Waits for an exclusive lock on fd (EINTR retried).  0 or -1 (errno). */
-int	 lock_wait(int fd);
+/* Waits for an exclusive lock on fd until until_ms (lock_now_ms()).  0, or
+ * -1 with errno (ETIMEDOUT when the wait ran out). */
+int	 lock_wait(int fd, long long until_ms);
 /*
  * Replaces b with the whole content of fd, read from offset 0.  Returns 0,
  * or -1 with errno set: EFBIG when the file holds more than max bytes.

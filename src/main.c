@@ -2,9 +2,10 @@
  * pgyer-relay: receives a PGYER webhook event as a CGI request and relays
  * it to the app's subscribed chat robots.  This file is the pipeline only:
  * request -> config -> body -> event -> app -> duplicate? -> webhooks ->
- * rate limits -> deliver -> spool what may be retried -> respond.  Each
- * step that refuses the request answers once, here.
+ * journal -> the queue's state machine (rate slot, send, judge) ->
+ * respond.  Each step that refuses the request answers once, here.
  */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,11 +19,12 @@
 #include "dedup.h"
 #include "deliver.h"
 #include "event.h"
+#include "journal.h"
+#include "lock.h"
 #include "log.h"
-#include "ratelimit.h"
+#include "queue.h"
 #include "relay.h"
 #include "sign.h"
-#include "spool.h"
 #include "summary.h"
 #include "url.h"
 #include "utf8.h"
@@ -30,6 +32,8 @@
 
 /* How long a client may take to send its body, until the config says. */
 #define READ_DEADLINE_S	30
+/* What a 503 asks the sender to wait before trying again, in seconds. */
+#define RETRY_AFTER_S	60
 
 struct req {
 	const char	*content_length;
@@ -37,14 +41,15 @@ struct req {
 	struct config	*cfg;
 	struct buf	 body;
 	struct event	 ev;
+	struct journal	 j;
+	int		 journal_open;
+	struct queue	 q;
 	struct delivery	 d[APP_WEBHOOKS_MAX];
+	struct queue_job jobs[APP_WEBHOOKS_MAX];
 	size_t		 n;
 	int		 body_read;
-	/* held back by a rate limit: not sent before next_ms */
-	int		 held[APP_WEBHOOKS_MAX];
-	long long	 next_ms[APP_WEBHOOKS_MAX];
 	char		 dedup_key[DEDUP_KEY_LEN + 1];
-	int		 marked;	/* dedup_seen() marked the event */
+	int		 marked;	/* dedup_claim() claimed the event */
 };
 
 /* Refuses the request: drains an unread body, logs, answers. */
@@ -87,82 +92,128 @@ find_app(const char *query, const struct event *ev)
 }
 
 /*
- * Holds back the deliveries to robots at their rate limit: they are not
- * sent (deliver_all skips a request without a URL) but queued for when
- * a slot frees.  If the limits cannot be checked, sends anyway.
+ * Opens what state_dir and spool_dir hold, checked: 0, or -1 with err
+ * (a directory that is not ours, or writable by others, is refused).
  */
-static void
-hold_back(struct req *r, const struct app *app, long long now_ms)
+static int
+open_dirs(struct req *r, char *err, size_t errlen)
 {
-	const struct webhook	*wh;
-	struct delivery		*d;
-	char			 err[256];
-	int			 rc;
+	int	 fd;
 
-	if (*r->cfg->state_dir == '\0')
-		return;
-	for (size_t i = 0; i < r->n; i++) {
-		d = &r->d[i];
-		if (d->req.url == NULL ||
-		    (wh = config_webhook(app, d->name)) == NULL)
-			continue;
-		rc = ratelimit_take(r->cfg->state_dir, wh->type, wh->url,
-		    now_ms, &r->next_ms[i], err, sizeof(err));
-		if (rc == -1)
-			log_msg("rate limits: %s", err);
-		if (rc != 1)
-			continue;
-		request_free(&d->req);
-		r->held[i] = 1;
-		d->v.retryable = 1;
-		snprintf(d->v.errmsg, sizeof(d->v.errmsg), "held back: the "
-		    "robot is at its rate limit for %lld s%s",
-		    (r->next_ms[i] - now_ms + 999) / 1000,
-		    *r->cfg->spool_dir == '\0' ? " (set spool_dir to queue "
-		    "such messages)" : "");
+	if (*r->cfg->state_dir != '\0') {
+		if ((fd = lock_opendir(AT_FDCWD, r->cfg->state_dir,
+		    r->cfg->state_dir, 1, err, errlen)) == -1)
+			return -1;
+		close(fd);
 	}
+	if (*r->cfg->spool_dir != '\0') {
+		if (journal_open(&r->j, r->cfg->spool_dir, 1, err, errlen) ==
+		    -1)
+			return -1;
+		r->journal_open = 1;
+		r->q.j = &r->j;
+	}
+	return 0;
 }
 
 /*
- * After delivery: tells the rate limiter about robots that said "too
- * fast", and spools every delivery that failed for a retryable reason
- * (or was held back), to be sent by --drain.
+ * Claims the event in the duplicate filter: 1 when it is a duplicate
+ * (answered here), else 0.  An event whose claim was taken over from a
+ * process that died is a duplicate when that process had journaled it.
  */
-static void
-queue_failed(struct req *r, const struct app *app, long long now_ms)
+static int
+duplicate(struct req *r, const struct app *app, long long start)
 {
-	const struct webhook	*wh;
-	struct spool_item	 it;
-	struct delivery		*d;
-	char			 err[256];
-	long long		 now = now_ms / 1000;
+	struct buf	 out = { 0 };
+	char		 err[256];
+	long long	 deadline;
+	int		 rc;
+
+	if (*r->cfg->state_dir == '\0' || r->cfg->dedup_seconds <= 0)
+		return 0;
+	dedup_key(app->key, &r->ev, r->dedup_key);
+	/* The backstop ends this process by then. */
+	deadline = start / 1000 + r->cfg->timeout_ms / 1000 + 3;
+	rc = dedup_claim(r->cfg->state_dir, r->dedup_key, start / 1000,
+	    r->cfg->dedup_seconds, deadline, r->q.lock_until, err,
+	    sizeof(err));
+	if (rc == DEDUP_TAKEN && r->q.j != NULL) {
+		if ((rc = journal_find(r->q.j, r->dedup_key, err,
+		    sizeof(err))) == 1) {
+			if (dedup_settle(r->cfg->state_dir, r->dedup_key,
+			    "journaled", r->q.lock_until, err,
+			    sizeof(err)) == -1)
+				log_msg("duplicates: %s", err);
+			rc = DEDUP_DUPLICATE;
+		} else if (rc == 0)
+			rc = DEDUP_TAKEN;
+	}
+	switch (rc) {
+	case DEDUP_DUPLICATE:
+		log_msg("200 app=%s type=%s duplicate: not sent again",
+		    r->app_key, r->ev.field[EV_TYPE]);
+		summary_duplicate(&out, r->app_key, r->ev.field[EV_TYPE]);
+		cgi_respond(HTTP_200, NULL, out.data, out.len);
+		buf_free(&out);
+		return 1;
+	case DEDUP_NEW:
+	case DEDUP_TAKEN:
+		r->marked = 1;
+		return 0;
+	default:
+		/* Better a duplicate message than a lost one. */
+		log_msg("duplicates, going on: %s", err);
+		return 0;
+	}
+}
+
+/* Sends the jobs whose rate slot was taken, then judges each. */
+static int
+send_jobs(struct req *r)
+{
+	struct delivery	 d[APP_WEBHOOKS_MAX];
+	size_t		 k = 0, idx[APP_WEBHOOKS_MAX];
+	char		 err[256];
+	int		 rc;
+
+	for (size_t i = 0; i < r->n; i++)
+		if (r->jobs[i].fate == QUEUE_READY) {
+			idx[k] = i;
+			d[k++] = r->jobs[i].d;
+		}
+	if (k == 0)
+		return 0;
+	rc = deliver_all(d, k, r->cfg, err, sizeof(err));
+	if (rc == -1)
+		log_msg("cannot deliver: %s", err);
+	for (size_t i = 0; i < k; i++) {
+		r->jobs[idx[i]].d = d[i];
+		/* Not sent: the records wait for --drain. */
+		if (rc == 0)
+			queue_finish(&r->q, &r->jobs[idx[i]], relay_now_ms());
+	}
+	return rc;
+}
+
+/* Copies the jobs' fates into the deliveries the summary reads. */
+static void
+settle(struct req *r)
+{
+	struct queue_job	*job;
 
 	for (size_t i = 0; i < r->n; i++) {
-		d = &r->d[i];
-		if (d->ok || (wh = config_webhook(app, d->name)) == NULL)
-			continue;
-		if (!r->held[i] && ratelimit_refused(r->cfg->state_dir,
-		    wh->type, wh->url, d->v.errcode, now_ms, err,
-		    sizeof(err)) == -1)
-			log_msg("rate limits: %s", err);
-		if (*r->cfg->spool_dir == '\0' || !d->v.retryable)
-			continue;
-		memset(&it, 0, sizeof(it));
-		it.app = app->key;
-		it.webhook = wh->name;
-		it.body = r->body.data;
-		it.body_len = r->body.len;
-		it.received = now;
-		it.last_error = d->v.errmsg;
-		/* Held back: no attempt yet, due when the slot frees. */
-		it.attempts = r->held[i] ? 0 : 1;
-		it.next_at = r->held[i] ? (r->next_ms[i] + 999) / 1000 :
-		    spool_next_try(now, 1);
-		if (spool_put(r->cfg->spool_dir, &it, err, sizeof(err)) == -1)
-			log_msg("app=%s webhook=\"%s\" cannot queue: %s",
-			    app->key, wh->name, err);
-		else
-			d->queued = 1;
+		job = &r->jobs[i];
+		r->d[i] = job->d;
+		memset(&job->d.req, 0, sizeof(job->d.req));
+		/* ERROR after a delivery: delivered, the record stayed. */
+		r->d[i].ok = job->fate == QUEUE_DELIVERED ||
+		    (job->fate == QUEUE_ERROR && job->d.ok);
+		r->d[i].queued = job->fate == QUEUE_RETRY ||
+		    job->fate == QUEUE_DEFERRED ||
+		    (job->fate == QUEUE_READY && job->c.fd != -1);
+		if (job->fate == QUEUE_ERROR)
+			log_msg("app=%s webhook=\"%s\" %s", r->app_key,
+			    r->d[i].name, job->why);
 	}
 }
 
@@ -173,10 +224,10 @@ relay(struct req *r)
 	const char		*method = getenv("REQUEST_METHOD");
 	const struct app	*app;
 	struct buf		 errors = { 0 }, out = { 0 };
-	char			 err[256], *token;
+	char			 err[256], *token, retry[64];
 	enum http_status	 st;
 	long long		 start;
-	size_t			 accepted = 0;
+	size_t			 n, journaled, accepted = 0, full = 0;
 
 	r->content_length = getenv("CONTENT_LENGTH");
 	if (strcmp(method, "POST") != 0)
@@ -233,44 +284,45 @@ relay(struct req *r)
 	}
 
 	start = relay_now_ms();
-	/* Only after the token: strangers must not mark events as seen. */
-	if (*r->cfg->state_dir != '\0' && r->cfg->dedup_seconds > 0) {
-		dedup_key(app->key, &r->ev, r->dedup_key);
-		switch (dedup_seen(r->cfg->state_dir, r->dedup_key,
-		    start / 1000, r->cfg->dedup_seconds, err, sizeof(err))) {
-		case 1:
-			log_msg("200 app=%s type=%s duplicate: not sent again",
-			    r->app_key, r->ev.field[EV_TYPE]);
-			summary_duplicate(&out, r->app_key,
-			    r->ev.field[EV_TYPE]);
-			cgi_respond(HTTP_200, NULL, out.data, out.len);
-			buf_free(&out);
-			return 0;
-		case 0:
-			r->marked = 1;
-			break;
-		default:
-			/* Better a duplicate message than a lost one. */
-			log_msg("duplicates: %s", err);
-			break;
-		}
+	/* Every lock wait from here on ends by then (lock.h). */
+	r->q.cfg = r->cfg;
+	r->q.capped = 1;
+	r->q.lock_until = lock_now_ms() + r->cfg->timeout_ms / 2;
+	if (open_dirs(r, err, sizeof(err)) == -1) {
+		log_msg("%s", err);
+		return refuse(r, HTTP_500, "spool_dir or state_dir is not "
+		    "safe to use: see the server's error log, or run "
+		    "pgyer-relay.cgi --check");
 	}
-	r->n = relay_prepare(r->cfg, app, &r->ev, r->body.data, r->body.len,
+	/* Only after the token: strangers must not mark events as seen. */
+	if (duplicate(r, app, start))
+		return 0;
+	n = relay_prepare(r->cfg, app, &r->ev, r->body.data, r->body.len,
 	    start, NULL, r->d);
-	hold_back(r, app, start);
-	if (r->n > 0) {
-		/* The backstop: curl has its own deadline, this is if not. */
+	/* Write-ahead: every record is on disk before the first attempt. */
+	r->n = n;
+	journaled = queue_journal(&r->q, app, r->d, n, r->body.data,
+	    r->body.len, start, r->marked ? r->dedup_key : NULL, r->jobs);
+	if (r->marked && r->q.j != NULL && journaled > 0 && dedup_settle(
+	    r->cfg->state_dir, r->dedup_key, "journaled", r->q.lock_until,
+	    err, sizeof(err)) == -1)
+		log_msg("duplicates: %s", err);
+	for (size_t i = 0; i < n; i++)
+		queue_take_slot(&r->q, &r->jobs[i], relay_now_ms());
+	if (n > 0) {
+		/* The backstop: curl has its own deadline, this is if not.
+		 * Journaled records outlive it; a claim without one is
+		 * dropped so that a retry goes through. */
 		cgi_deadline((unsigned int)(r->cfg->timeout_ms / 1000) + 2,
 		    HTTP_504, "deadline passed before the robots answered");
-		if (r->marked) {
+		if (r->marked && journaled == 0) {
 			struct buf	 mark = { 0 };
 
 			dedup_path(&mark, r->cfg->state_dir, r->dedup_key);
 			cgi_deadline_unlink(mark.data);
 			buf_free(&mark);
 		}
-		if (deliver_all(r->d, r->n, r->cfg, err, sizeof(err)) == -1) {
-			log_msg("cannot deliver: %s", err);
+		if (send_jobs(r) == -1 && journaled == 0) {
 			if (r->marked)
 				(void)dedup_forget(r->cfg->state_dir,
 				    r->dedup_key, err, sizeof(err));
@@ -279,7 +331,7 @@ relay(struct req *r)
 		cgi_deadline(0, HTTP_504, "");
 		cgi_deadline_unlink(NULL);
 	}
-	queue_failed(r, app, relay_now_ms());
+	settle(r);
 	for (size_t i = 0; i < r->n; i++) {
 		log_msg("app=%s type=%s webhook=\"%s\" %s%s%s ms=%ld",
 		    r->app_key, r->ev.field[EV_TYPE], r->d[i].name,
@@ -288,14 +340,22 @@ relay(struct req *r)
 		    r->d[i].ok ? "" : ": ",
 		    r->d[i].ok ? "" : r->d[i].v.errmsg, r->d[i].ms);
 		accepted += r->d[i].ok || r->d[i].queued;
+		full += r->jobs[i].fate == QUEUE_FULL;
 	}
-	/* dedup.h: an event nothing accepted is not "seen": a retry of it
-	 * must go through once the robot is fixed. */
-	if (r->marked && r->n > 0 && accepted == 0 &&
-	    dedup_forget(r->cfg->state_dir, r->dedup_key, err,
-	    sizeof(err)) == -1)
+	/*
+	 * dedup.h: an event nothing accepted is not "seen": a retry of it
+	 * must go through once the robot is fixed.  Nor is one the spool
+	 * was too full to keep: its sender keeps it (503) and retries.
+	 */
+	if (r->marked && r->n > 0 && (accepted == 0 || full > 0)) {
+		if (dedup_forget(r->cfg->state_dir, r->dedup_key, err,
+		    sizeof(err)) == -1)
+			log_msg("duplicates: %s", err);
+	} else if (r->marked && r->n > 0 && journaled == 0 &&
+	    dedup_settle(r->cfg->state_dir, r->dedup_key, "done",
+	    r->q.lock_until, err, sizeof(err)) == -1)
 		log_msg("duplicates: %s", err);
-	st = summary_status(r->d, r->n);
+	st = full > 0 ? HTTP_503 : summary_status(r->d, r->n);
 	if (*r->cfg->spool_dir != '\0')
 		summary_json_spool(&out, r->app_key, r->ev.field[EV_TYPE],
 		    r->d, r->n);
@@ -305,7 +365,10 @@ relay(struct req *r)
 	log_msg("%d app=%s type=%s webhooks=%zu ms=%lld",
 	    cgi_status_codes[st], r->app_key, r->ev.field[EV_TYPE], r->n,
 	    relay_now_ms() - start);
-	cgi_respond(st, NULL, out.data, out.len);
+	if (full > 0)
+		snprintf(retry, sizeof(retry), "Retry-After: %d\r\n",
+		    RETRY_AFTER_S);
+	cgi_respond(st, full > 0 ? retry : NULL, out.data, out.len);
 	buf_free(&out);
 	return 0;
 }
@@ -332,6 +395,10 @@ main(int argc, char *argv[])
 	if (!cgi_responded())
 		cgi_error(HTTP_500, "internal error");
 	relay_free(r.d, r.n);
+	for (size_t i = 0; i < r.n; i++)
+		queue_job_free(&r.jobs[i]);
+	if (r.journal_open)
+		journal_close(&r.j);
 	event_free(&r.ev);
 	buf_free(&r.body);
 	config_free(r.cfg);

@@ -192,8 +192,8 @@ write_state(int fd, const struct state *s)
  */
 static int
 open_state(const char *state_dir, const char *url,
-    const struct robot_limits *l, long long now, struct state *s, char *err,
-    size_t errlen)
+    const struct robot_limits *l, long long now, long long until_ms,
+    struct state *s, char *err, size_t errlen)
 {
 	struct buf	 path = { 0 }, text = { 0 };
 	char		 key[RATELIMIT_KEY_LEN + 1];
@@ -209,7 +209,7 @@ open_state(const char *state_dir, const char *url,
 	}
 	ratelimit_key(url, key);
 	buf_printf(&path, "/%s", key);
-	if ((fd = lock_open(path.data, err, errlen)) == -1) {
+	if ((fd = lock_open(path.data, until_ms, err, errlen)) == -1) {
 		buf_free(&path);
 		return -1;
 	}
@@ -248,7 +248,8 @@ write_and_close(int fd, const struct state *s, const char *state_dir,
 
 int
 ratelimit_take(const char *state_dir, enum robot_type type, const char *url,
-    long long now, long long *next_ms, char *err, size_t errlen)
+    long long now, long long until_ms, long long *next_ms, char *err,
+    size_t errlen)
 {
 	const struct robot_limits	*l;
 	const struct rule		*r;
@@ -262,7 +263,8 @@ ratelimit_take(const char *state_dir, enum robot_type type, const char *url,
 	    (unsigned int)type >= ROBOT__MAX || limits[type].n == 0)
 		return 0;
 	l = &limits[type];
-	if ((fd = open_state(state_dir, url, l, now, &s, err, errlen)) == -1)
+	if ((fd = open_state(state_dir, url, l, now, until_ms, &s, err,
+	    errlen)) == -1)
 		return -1;
 	if (s.blocked_until > now)
 		next = s.blocked_until;
@@ -300,7 +302,8 @@ ratelimit_take(const char *state_dir, enum robot_type type, const char *url,
 
 int
 ratelimit_refused(const char *state_dir, enum robot_type type,
-    const char *url, long errcode, long long now, char *err, size_t errlen)
+    const char *url, long errcode, long long now, long long until_ms,
+    char *err, size_t errlen)
 {
 	const struct robot_limits	*l;
 	struct state			 s;
@@ -311,7 +314,8 @@ ratelimit_refused(const char *state_dir, enum robot_type type,
 	    errcode != limits[type].too_fast)
 		return 0;
 	l = &limits[type];
-	if ((fd = open_state(state_dir, url, l, now, &s, err, errlen)) == -1)
+	if ((fd = open_state(state_dir, url, l, now, until_ms, &s, err,
+	    errlen)) == -1)
 		return -1;
 	if (now + l->block_ms > s.blocked_until)
 		s.blocked_until = now + l->block_ms;

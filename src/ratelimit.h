@@ -30,12 +30,14 @@ void	 ratelimit_key(const char *url, char out[RATELIMIT_KEY_LEN + 1]);
  * Takes a slot to send to the robot at url (of the given type) at now_ms
  * (Unix ms).  Returns 0 when taken (send now: the slot is used whether
  * or not the send succeeds), 1 when the robot is at its limit, with
- * *next_ms set to when the next slot frees, or -1 with err.  With
+ * *next_ms set to when the next slot frees, or -1 with err (errno
+ * ETIMEDOUT when the robot's lock was not free by until_ms, on the
+ * lock_now_ms() clock).  With
  * state_dir NULL or "", or a type without limits, returns 0 at once.
  */
 int	 ratelimit_take(const char *state_dir, enum robot_type,
-	    const char *url, long long now_ms, long long *next_ms, char *err,
-	    size_t errlen);
+	    const char *url, long long now_ms, long long until_ms,
+	    long long *next_ms, char *err, size_t errlen);
 
 /*
  * Records that the robot refused a message with errcode.  When that is
@@ -45,7 +47,7 @@ int	 ratelimit_take(const char *state_dir, enum robot_type,
  * The robot may be shared with another sender, or count differently.
  */
 int	 ratelimit_refused(const char *state_dir, enum robot_type,
-	    const char *url, long errcode, long long now_ms, char *err,
-	    size_t errlen);
+	    const char *url, long errcode, long long now_ms,
+	    long long until_ms, char *err, size_t errlen);
 
 #endif

@@ -28,7 +28,8 @@ from mockrobot import MockRobot  # noqa: E402
 
 DRAIN_LINE = re.compile(r'^(\d+) delivered, (\d+) to retry, (\d+) rate '
                         r'limited, (\d+) dead, (\d+) busy, (\d+) not due, '
-                        r'(\d+) errors$', re.M)
+                        r'(\d+) errors, (\d+) skipped \(robot not '
+                        r'answering\), (\d+) left for the next run$', re.M)
 
 
 def free_port():
@@ -97,7 +98,9 @@ class Relay:
             assert (w['error'] is None) == w['ok'], w
         self.received += len(s['webhooks'])
         self.delivered += s['delivered']
-        self.refused += s['failed']
+        # With a journal, a refusal is kept in dead/ with its reason.
+        if not self.cfg.get('spool_dir'):
+            self.refused += s['failed']
         return s
 
     def cli(self, *args, ok=True):
@@ -125,7 +128,7 @@ class Relay:
         """--drain; returns (stdout, counts); books what it delivered."""
         out = self.cli('--drain', *args, ok=ok)
         m = DRAIN_LINE.search(out)
-        counts = tuple(int(x) for x in m.groups()) if m else (0,) * 7
+        counts = tuple(int(x) for x in m.groups()) if m else (0,) * 9
         self.delivered += counts[0]
         return out, counts
 
@@ -218,12 +221,16 @@ def connection_refused_then_url_fixed():
 
 
 @test
-def refused_for_good_is_not_queued():
+def refused_for_good_is_dead_with_its_reason():
     with MockRobot('wecom', mode='errcode') as bot, Relay([bot]) as relay:
         s = relay.post(status=502)
         assert s['failed'] == 1 and s['queued'] == 0, s
         assert '93000' in s['webhooks'][0]['error'], s
-        assert relay.pending() == [] and relay.dead() == []
+        assert relay.pending() == [] and len(relay.dead()) == 1
+        dead = relay.item(relay.dead()[0], 'dead')
+        assert '93000' in dead['last_error'] and dead['attempts'] == 1, dead
+        status = relay.cli('--spool-status')
+        assert 'dead: 1\n' in status and '93000' in status, status
         relay.balanced()
 
 

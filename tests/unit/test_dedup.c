@@ -4,12 +4,15 @@
 #include <sys/wait.h>
 
 #include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "dedup.h"
+#include "lock.h"
 #include "event.h"
 #include "test.h"
 #include "tmpdir.h"
@@ -33,15 +36,42 @@ make_event(struct event *ev)
 	ev->field[EV_NOTES] = (char *)"";
 }
 
+/* Lock waits in these tests: nobody holds a lock for long. */
+static long long
+until(void)
+{
+	return lock_now_ms() + 10000;
+}
+
+/* An event claimed and delivered at once: the CGI without a spool. */
 static int
 seen(const char *key, long long now, long long window)
 {
 	char	 err[256];
 	int	 rc;
 
-	rc = dedup_seen(dir, key, now, window, err, sizeof(err));
+	rc = dedup_claim(dir, key, now, window, now + 10, until(), err,
+	    sizeof(err));
 	if (rc == -1)
-		fprintf(stderr, "dedup_seen: %s\n", err);
+		fprintf(stderr, "dedup_claim: %s\n", err);
+	if (rc == DEDUP_NEW && window > 0 && dedup_settle(dir, key, "done",
+	    until(), err, sizeof(err)) == -1) {
+		fprintf(stderr, "dedup_settle: %s\n", err);
+		rc = -1;
+	}
+	return rc;
+}
+
+static int
+claim(const char *key, long long now, long long deadline)
+{
+	char	 err[256];
+	int	 rc;
+
+	rc = dedup_claim(dir, key, now, WINDOW, deadline, until(), err,
+	    sizeof(err));
+	if (rc == -1)
+		fprintf(stderr, "dedup_claim: %s\n", err);
 	return rc;
 }
 
@@ -160,14 +190,17 @@ test_off(void)
 	CHECK_INT(seen(key, NOW, 0), 0);
 	CHECK_INT(seen(key, NOW, 0), 0);
 	CHECK_INT(markers(), 0);
-	CHECK_INT(dedup_seen("", key, NOW, WINDOW, err, sizeof(err)), 0);
-	CHECK_INT(dedup_seen("", key, NOW, WINDOW, err, sizeof(err)), 0);
-	CHECK_INT(dedup_seen(NULL, key, NOW, WINDOW, err, sizeof(err)), 0);
+	CHECK_INT(dedup_claim("", key, NOW, WINDOW, NOW, until(), err,
+	    sizeof(err)), 0);
+	CHECK_INT(dedup_claim("", key, NOW, WINDOW, NOW, until(), err,
+	    sizeof(err)), 0);
+	CHECK_INT(dedup_claim(NULL, key, NOW, WINDOW, NOW, until(), err,
+	    sizeof(err)), 0);
 	CHECK_INT(dedup_forget("", key, err, sizeof(err)), 0);
 	/* A state_dir that does not exist is an error that names it. */
 	snprintf(err, sizeof(err), "x");
-	CHECK_INT(dedup_seen("/nonexistent/state", key, NOW, WINDOW, err,
-	    sizeof(err)), -1);
+	CHECK_INT(dedup_claim("/nonexistent/state", key, NOW, WINDOW, NOW,
+	    until(), err, sizeof(err)), -1);
 	CHECK(strstr(err, "/nonexistent/state") != NULL);
 	tmpdir_remove(dir);
 }
@@ -246,10 +279,129 @@ test_concurrent(void)
 	tmpdir_remove(dir);
 }
 
+/* The text of key's mark. */
+static void
+mark_text(const char *key, char *out, size_t len)
+{
+	char	 path[4200];
+	FILE	*f;
+	size_t	 n = 0;
+
+	snprintf(path, sizeof(path), "%s/dedup/%s", dir, key);
+	if ((f = fopen(path, "r")) != NULL) {
+		n = fread(out, 1, len - 1, f);
+		fclose(f);
+	}
+	out[n] = '\0';
+}
+
+/*
+ * A claim in flight: a duplicate while its owner lives and is within its
+ * deadline; taken over when the owner died or overran it; settled,
+ * handled for good.
+ */
+static void
+test_owner(void)
+{
+	struct event	 ev;
+	char		 key[DEDUP_KEY_LEN + 1], text[128], err[256];
+	pid_t		 pid;
+	int		 status;
+
+	tmpdir_make(dir, sizeof(dir), "dedup-owner");
+	make_event(&ev);
+	dedup_key("xxxx", &ev, key);
+	/* We own it, until NOW + 10. */
+	CHECK_INT(claim(key, NOW, NOW + 10), DEDUP_NEW);
+	mark_text(key, text, sizeof(text));
+	CHECK(strncmp(text, "claimed ", 8) == 0);
+	CHECK_INT(claim(key, NOW + 1, NOW + 11), DEDUP_DUPLICATE);
+	/* Past the deadline: taken over (by us again). */
+	CHECK_INT(claim(key, NOW + 10, NOW + 20), DEDUP_TAKEN);
+	CHECK_INT(claim(key, NOW + 11, NOW + 21), DEDUP_DUPLICATE);
+	/* Journaled: handled, whatever the time within the window. */
+	CHECK_INT(dedup_settle(dir, key, "journaled", until(), err,
+	    sizeof(err)), 0);
+	mark_text(key, text, sizeof(text));
+	CHECK_STR(text, "journaled\n");
+	CHECK_INT(claim(key, NOW + 500, NOW + 510), DEDUP_DUPLICATE);
+
+	/* A child claims another event and dies without settling it. */
+	ev.field[EV_TIMESTAMP] = (char *)"2";
+	dedup_key("xxxx", &ev, key);
+	if ((pid = fork()) == 0)
+		_exit(claim(key, NOW, NOW + 100) == DEDUP_NEW ? 0 : 1);
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0);
+	CHECK_INT(claim(key, NOW + 1, NOW + 101), DEDUP_TAKEN);
+	/* The window still counts from the first sighting. */
+	CHECK_INT(claim(key, NOW + WINDOW, NOW + WINDOW + 10), DEDUP_NEW);
+
+	/* A mark from an older version (empty): handled. */
+	ev.field[EV_TIMESTAMP] = (char *)"3";
+	dedup_key("xxxx", &ev, key);
+	CHECK_INT(seen(key, NOW, WINDOW), DEDUP_NEW);
+	{
+		char	 path[4200];
+		FILE	*f;
+
+		snprintf(path, sizeof(path), "%s/dedup/%s", dir, key);
+		CHECK((f = fopen(path, "w")) != NULL);
+		if (f != NULL)
+			fclose(f);
+	}
+	CHECK_INT(claim(key, NOW + 1, NOW + 11), DEDUP_DUPLICATE);
+	tmpdir_remove(dir);
+}
+
+/* A lock held by a stopped process: the wait ends in time, with an
+ * error that says so. */
+static void
+test_lock_timeout(void)
+{
+	struct event	 ev;
+	char		 key[DEDUP_KEY_LEN + 1], path[4200], err[256];
+	long long	 t;
+	int		 p[2], fd;
+	pid_t		 pid;
+	char		 b;
+
+	tmpdir_make(dir, sizeof(dir), "dedup-lock");
+	make_event(&ev);
+	dedup_key("xxxx", &ev, key);
+	CHECK_INT(seen(key, NOW, WINDOW), DEDUP_NEW);
+	snprintf(path, sizeof(path), "%s/dedup/.lock", dir);
+	CHECK(pipe(p) == 0);
+	if ((pid = fork()) == 0) {
+		close(p[0]);
+		if ((fd = lock_open(path, lock_now_ms() + 10000, err,
+		    sizeof(err))) == -1)
+			_exit(1);
+		(void)!write(p[1], "x", 1);
+		pause();
+		_exit(0);
+	}
+	close(p[1]);
+	CHECK_INT(read(p[0], &b, 1), 1);
+	close(p[0]);
+	t = lock_now_ms();
+	CHECK_INT(dedup_claim(dir, key, NOW + 1, WINDOW, NOW + 10,
+	    lock_now_ms() + 200, err, sizeof(err)), -1);
+	CHECK(strstr(err, "too long") != NULL);
+	CHECK(lock_now_ms() - t >= 200);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	/* The holder is gone: the lock is free again. */
+	CHECK_INT(claim(key, NOW + 2, NOW + 10), DEDUP_DUPLICATE);
+	tmpdir_remove(dir);
+}
+
 int
 main(void)
 {
 	RUN(test_key);
+	RUN(test_owner);
+	RUN(test_lock_timeout);
 	RUN(test_window);
 	RUN(test_off);
 	RUN(test_sweep);

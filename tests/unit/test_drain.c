@@ -23,7 +23,8 @@
 #include "config.h"
 #include "drain.h"
 #include "ratelimit.h"
-#include "spool.h"
+#include "journal.h"
+#include "lock.h"
 #include "xalloc.h"
 #include "test.h"
 #include "tmpdir.h"
@@ -140,7 +141,9 @@ make_config(void)
 	struct config	*cfg;
 	struct buf	 text = { 0 }, errors = { 0 };
 
-	buf_printf(&text, "{ \"timeout_ms\": 3000, \"apps\": { \"demo\": {"
+	buf_printf(&text, "{ \"timeout_ms\": 3000, \"spool_dir\": \"%s\", "
+	    "\"state_dir\": \"%s\", \"max_attempts\": 5, \"max_age\": 86400, "
+	    "\"apps\": { \"demo\": {"
 	    "\"webhooks\": ["
 	    "{ \"name\": \"hook\", \"type\": \"json\", \"url\": "
 	    "\"http://127.0.0.1:%d/hook\", \"events\": [\"*\"] },"
@@ -149,7 +152,8 @@ make_config(void)
 	    "\"events\": [\"*\"] },"
 	    "{ \"name\": \"off\", \"type\": \"json\", \"url\": "
 	    "\"http://127.0.0.1:%d/off\", \"events\": [\"*\"], "
-	    "\"enabled\": false } ] } } }", mock_port, mock_port, mock_port);
+	    "\"enabled\": false } ] } } }", spool, state, mock_port, mock_port,
+	    mock_port);
 	if ((cfg = config_parse(text.data, text.len, &errors)) == NULL)
 		fprintf(stderr, "config: %s\n", errors.data);
 	buf_free(&text);
@@ -177,11 +181,16 @@ teardown(void)
 /* Queues EVENT for webhook; returns the id in id. */
 static void
 put(const char *app, const char *webhook, long long attempts,
-    long long received, long long next_at, char id[SPOOL_ID_MAX])
+    long long received, long long next_at, char id[JOURNAL_ID_MAX])
 {
-	struct spool_item	 it;
+	struct journal_record	 it;
+	struct journal		 j;
 	char			 err[256];
 
+	if (journal_open(&j, spool, 1, err, sizeof(err)) == -1) {
+		fprintf(stderr, "journal_open: %s\n", err);
+		return;
+	}
 	memset(&it, 0, sizeof(it));
 	it.app = (char *)app;
 	it.webhook = (char *)webhook;
@@ -191,9 +200,10 @@ put(const char *app, const char *webhook, long long attempts,
 	it.attempts = attempts;
 	it.next_at = next_at;
 	it.last_error = (char *)"HTTP 502";
-	if (spool_put(spool, &it, err, sizeof(err)) == -1)
-		fprintf(stderr, "spool_put: %s\n", err);
-	snprintf(id, SPOOL_ID_MAX, "%s", it.id);
+	if (journal_put(&j, &it, NULL, NULL, err, sizeof(err)) == -1)
+		fprintf(stderr, "journal_put: %s\n", err);
+	snprintf(id, JOURNAL_ID_MAX, "%s", it.id);
+	journal_close(&j);
 }
 
 /* Runs a drain; its output goes to out (freed by the caller). */
@@ -207,10 +217,6 @@ drain(const struct config *cfg, int all, struct drain_counts *n, char **out)
 	int			 rc;
 
 	memset(&o, 0, sizeof(o));
-	o.spool_dir = spool;
-	o.state_dir = state;
-	o.max_attempts = 5;
-	o.max_age = 86400;
 	o.all = all;
 	f = open_memstream(&text, &len);
 	rc = drain_run(cfg, &o, now_s * 1000, f, n, err, sizeof(err));
@@ -222,11 +228,18 @@ drain(const struct config *cfg, int all, struct drain_counts *n, char **out)
 }
 
 static int
-read_item(enum spool_queue q, const char *id, struct spool_item *it)
+read_item(enum journal_queue q, const char *id, struct journal_record *it)
 {
-	char	 err[256];
+	struct journal	 j;
+	char		 err[256];
+	int		 rc;
 
-	return spool_read(spool, q, id, it, err, sizeof(err));
+	memset(it, 0, sizeof(*it));
+	if (journal_open(&j, spool, 0, err, sizeof(err)) == -1)
+		return -1;
+	rc = journal_read(&j, q, id, it, err, sizeof(err));
+	journal_close(&j);
+	return rc;
 }
 
 static void
@@ -235,8 +248,8 @@ test_deliver(void)
 	static const char *const replies[] = { "200 ok" };
 	struct config		*cfg;
 	struct drain_counts	 n;
-	struct spool_item	 it;
-	char			 id[SPOOL_ID_MAX], *out, *got;
+	struct journal_record	 it;
+	char			 id[JOURNAL_ID_MAX], *out, *got;
 
 	setup("drain-ok");
 	mock_start(replies, 1);
@@ -249,7 +262,7 @@ test_deliver(void)
 	CHECK(strstr(out, id) != NULL);
 	CHECK(strstr(out, "127.0.0.1") == NULL);
 	free(out);
-	CHECK_INT(read_item(SPOOL_PENDING, id, &it), 1);
+	CHECK_INT(read_item(JOURNAL_PENDING, id, &it), 1);
 	/* The json robot gets the event byte for byte. */
 	got = mock_got(0);
 	CHECK_STR(got, EVENT);
@@ -269,7 +282,7 @@ test_not_due(void)
 	static const char *const replies[] = { "200 ok" };
 	struct config		*cfg;
 	struct drain_counts	 n;
-	char			 id[SPOOL_ID_MAX], *out;
+	char			 id[JOURNAL_ID_MAX], *out;
 
 	setup("drain-due");
 	mock_start(replies, 1);
@@ -295,8 +308,8 @@ test_retry_then_dead(void)
 	    "400 bad" };
 	struct config		*cfg;
 	struct drain_counts	 n;
-	struct spool_item	 it;
-	char			 id[SPOOL_ID_MAX], id2[SPOOL_ID_MAX], *out;
+	struct journal_record	 it;
+	char			 id[JOURNAL_ID_MAX], id2[JOURNAL_ID_MAX], *out;
 
 	setup("drain-retry");
 	mock_start(replies, 3);
@@ -306,12 +319,12 @@ test_retry_then_dead(void)
 	CHECK_INT(n.retry, 1);
 	CHECK(strstr(out, "attempt 2 of 5") != NULL);
 	free(out);
-	CHECK_INT(read_item(SPOOL_PENDING, id, &it), 0);
+	CHECK_INT(read_item(JOURNAL_PENDING, id, &it), 0);
 	CHECK_INT(it.attempts, 2);
 	/* The 2nd failure waits 60 s +-20%. */
 	CHECK(it.next_at >= now_s + 48 && it.next_at <= now_s + 72);
 	CHECK_STR(it.last_error, "HTTP 500");
-	spool_item_free(&it);
+	journal_record_free(&it);
 
 	/* The last allowed attempt fails: dead. */
 	put("demo", "hook", 4, now_s, now_s, id2);
@@ -320,19 +333,19 @@ test_retry_then_dead(void)
 	CHECK_INT(n.waiting, 1);		/* the first one */
 	CHECK(strstr(out, "dead after 5 attempts") != NULL);
 	free(out);
-	CHECK_INT(read_item(SPOOL_DEAD, id2, &it), 0);
+	CHECK_INT(read_item(JOURNAL_DEAD, id2, &it), 0);
 	CHECK_INT(it.attempts, 5);
 	CHECK_STR(it.last_error, "HTTP 503");
-	spool_item_free(&it);
+	journal_record_free(&it);
 
 	/* Refused for good: dead at once. */
 	CHECK_INT(drain(cfg, 1, &n, &out), 0);
 	CHECK_INT(n.dead, 1);
 	CHECK(strstr(out, "refused for good") != NULL);
 	free(out);
-	CHECK_INT(read_item(SPOOL_DEAD, id, &it), 0);
+	CHECK_INT(read_item(JOURNAL_DEAD, id, &it), 0);
 	CHECK_STR(it.last_error, "HTTP 400");
-	spool_item_free(&it);
+	journal_record_free(&it);
 	config_free(cfg);
 	teardown();
 }
@@ -343,9 +356,9 @@ test_give_up(void)
 {
 	struct config		*cfg;
 	struct drain_counts	 n;
-	struct spool_item	 it;
+	struct journal_record	 it;
 	struct buf		 path = { 0 };
-	char			 ids[6][SPOOL_ID_MAX], *out;
+	char			 ids[6][JOURNAL_ID_MAX], *out;
 
 	setup("drain-giveup");
 	mock_start(NULL, 0);		/* must not be called */
@@ -357,9 +370,20 @@ test_give_up(void)
 	put("demo", "hook", 5, now_s, now_s, ids[4]);
 	buf_printf(&path, "%s/zz-broken.json", spool);
 	tmpdir_write(path.data, "{\"v\":1,", 7);
+	chmod(path.data, 0600);
+	/* Another user's, or readable by others: quarantined, not sent. */
+	buf_reset(&path);
+	buf_printf(&path, "%s/zz-open.json", spool);
+	tmpdir_write(path.data, EVENT, strlen(EVENT));
+	chmod(path.data, 0644);
 	CHECK_INT(drain(cfg, 0, &n, &out), 0);
 	CHECK_INT(n.dead, 5);
-	CHECK_INT(n.errors, 1);
+	CHECK_INT(n.errors, 2);
+	CHECK(strstr(out, "zz-open.json: readable or writable by others: "
+	    "quarantined as") != NULL);
+	buf_reset(&path);
+	buf_printf(&path, "%s/dead/zz-open.quarantined", spool);
+	CHECK_INT(access(path.data, F_OK), 0);
 	CHECK_INT(n.delivered + n.retry, 0);
 	CHECK(strstr(out, "app is no longer in the configuration") != NULL);
 	CHECK(strstr(out, "webhook is no longer in the configuration") !=
@@ -373,8 +397,8 @@ test_give_up(void)
 	CHECK(strstr(out, "premature EOF; moved") != NULL);
 	free(out);
 	for (int i = 0; i < 5; i++) {
-		CHECK_INT(read_item(SPOOL_DEAD, ids[i], &it), 0);
-		spool_item_free(&it);
+		CHECK_INT(read_item(JOURNAL_DEAD, ids[i], &it), 0);
+		journal_record_free(&it);
 	}
 	buf_free(&path);
 	config_free(cfg);
@@ -390,9 +414,9 @@ test_rate_limited(void)
 	};
 	struct config		*cfg;
 	struct drain_counts	 n;
-	struct spool_item	 it;
+	struct journal_record	 it;
 	long long		 next;
-	char			 id[SPOOL_ID_MAX], url[256], err[256], *out;
+	char			 id[JOURNAL_ID_MAX], url[256], err[256], *out;
 
 	setup("drain-rate");
 	mock_start(replies, 1);
@@ -408,10 +432,10 @@ test_rate_limited(void)
 	CHECK_INT(n.deferred, 1);
 	CHECK(strstr(out, "rate limited, next slot in") != NULL);
 	free(out);
-	CHECK_INT(read_item(SPOOL_PENDING, id, &it), 0);
+	CHECK_INT(read_item(JOURNAL_PENDING, id, &it), 0);
 	CHECK_INT(it.attempts, 2);		/* deferring is no attempt */
 	CHECK(it.next_at >= now_s + 60 && it.next_at <= now_s + 63);
-	spool_item_free(&it);
+	journal_record_free(&it);
 
 	config_free(cfg);
 	teardown();
@@ -424,16 +448,17 @@ test_rate_limited(void)
 	    "send?key=SECRETKEY", mock_port);
 	for (int i = 0; i < 20; i++)
 		CHECK_INT(ratelimit_take(state, ROBOT_WECOM, url,
-		    now_s * 1000 - 30000, &next, err, sizeof(err)), 0);
+		    now_s * 1000 - 30000, lock_now_ms() + 5000, &next, err,
+		    sizeof(err)), 0);
 	put("demo", "wc", 0, now_s, now_s, id);
 	CHECK_INT(drain(cfg, 0, &n, &out), 0);
 	CHECK_INT(n.deferred, 1);
 	CHECK_INT(n.retry + n.dead + n.delivered, 0);
 	free(out);
-	CHECK_INT(read_item(SPOOL_PENDING, id, &it), 0);
+	CHECK_INT(read_item(JOURNAL_PENDING, id, &it), 0);
 	CHECK_INT(it.attempts, 0);
 	CHECK_INT(it.next_at, now_s + 31);	/* 61 s after those sends */
-	spool_item_free(&it);
+	journal_record_free(&it);
 	config_free(cfg);
 	teardown();
 }
@@ -444,20 +469,22 @@ test_busy(void)
 {
 	struct config		*cfg;
 	struct drain_counts	 n;
-	struct spool_claim	 c;
-	char			 id[SPOOL_ID_MAX], err[256], *out;
+	struct journal_claim	 c;
+	struct journal		 j;
+	char			 id[JOURNAL_ID_MAX], err[256], *out;
 
 	setup("drain-busy");
 	mock_start(NULL, 0);
 	cfg = make_config();
 	put("demo", "hook", 1, now_s, now_s, id);
-	CHECK_INT(spool_claim(spool, id, &c, err, sizeof(err)), 0);
+	CHECK_INT(journal_open(&j, spool, 0, err, sizeof(err)), 0);
+	CHECK_INT(journal_claim(&j, id, &c, err, sizeof(err)), 0);
 	CHECK_INT(drain(cfg, 1, &n, &out), 0);
 	CHECK_INT(n.busy, 1);
 	CHECK_INT(n.delivered + n.dead + n.retry, 0);
-	CHECK(strstr(out, "claimed by another drain") != NULL);
 	free(out);
-	spool_release(&c);
+	journal_release(&c);
+	journal_close(&j);
 	config_free(cfg);
 	teardown();
 }
@@ -468,7 +495,7 @@ test_refused(void)
 {
 	struct config		*cfg;
 	struct drain_counts	 n;
-	char			 id[SPOOL_ID_MAX], *out;
+	char			 id[JOURNAL_ID_MAX], *out;
 
 	setup("drain-refused");
 	mock_start(NULL, 0);
@@ -489,7 +516,7 @@ test_status_requeue(void)
 	static const char *const replies[] = { "200 ok" };
 	struct config		*cfg;
 	struct drain_counts	 n;
-	char			 id[SPOOL_ID_MAX], id2[SPOOL_ID_MAX];
+	char			 id[JOURNAL_ID_MAX], id2[JOURNAL_ID_MAX];
 	char			 err[256], *out, *text = NULL;
 	char			*none[] = { NULL }, *bogus[] = { (char *)"x" };
 	size_t			 len = 0, moved;

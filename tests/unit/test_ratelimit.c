@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "lock.h"
 #include "ratelimit.h"
 #include "test.h"
 #include "tmpdir.h"
@@ -21,6 +22,9 @@
 #define DING	"https://oapi.dingtalk.com/robot/send?access_token=t1"
 #define FEISHU	"https://open.feishu.cn/open-apis/bot/v2/hook/h1"
 
+/* Lock waits end here: nobody holds a lock for long in these tests. */
+#define UNTIL	(lock_now_ms() + 10000)
+
 static char	 dir[4096];
 
 static int
@@ -29,7 +33,7 @@ take(enum robot_type t, const char *url, long long now, long long *next)
 	char	 err[256];
 	int	 rc;
 
-	rc = ratelimit_take(dir, t, url, now, next, err, sizeof(err));
+	rc = ratelimit_take(dir, t, url, now, UNTIL, next, err, sizeof(err));
 	if (rc == -1)
 		fprintf(stderr, "ratelimit_take: %s\n", err);
 	return rc;
@@ -103,18 +107,18 @@ test_dingtalk_block(void)
 
 	/* Not its "too fast" code: nothing recorded. */
 	CHECK_INT(ratelimit_refused(dir, ROBOT_DINGTALK, DING, 310000,
-	    NOW + 62000, err, sizeof(err)), 0);
+	    NOW + 62000, UNTIL, err, sizeof(err)), 0);
 	/* 130101: DingTalk locks the robot for 10 minutes. */
 	CHECK_INT(ratelimit_refused(dir, ROBOT_DINGTALK, DING, 130101,
-	    NOW + 62000, err, sizeof(err)), 1);
+	    NOW + 62000, UNTIL, err, sizeof(err)), 1);
 	CHECK_INT(take(ROBOT_DINGTALK, DING, NOW + 200000, &next), 1);
 	CHECK_INT(next, NOW + 62000 + 600000);
 	CHECK_INT(take(ROBOT_DINGTALK, DING, NOW + 62000 + 600000, &next), 0);
 	/* WeCom's code is WeCom's. */
 	CHECK_INT(ratelimit_refused(dir, ROBOT_WECOM, WECOM, 130101, NOW,
-	    err, sizeof(err)), 0);
+	    UNTIL, err, sizeof(err)), 0);
 	CHECK_INT(ratelimit_refused(dir, ROBOT_WECOM, WECOM, 45009, NOW,
-	    err, sizeof(err)), 1);
+	    UNTIL, err, sizeof(err)), 1);
 	CHECK_INT(take(ROBOT_WECOM, WECOM, NOW + 1000, &next), 1);
 	CHECK_INT(next, NOW + 61000);
 	tmpdir_remove(dir);
@@ -148,7 +152,7 @@ test_feishu(void)
 	CHECK_INT(next, NOW + 61000);
 	CHECK_INT(take(ROBOT_FEISHU, FEISHU, next, &next), 0);
 	CHECK_INT(ratelimit_refused(dir, ROBOT_FEISHU, FEISHU, 11232,
-	    NOW + 70000, (char[64]){ 0 }, 64), 1);
+	    NOW + 70000, UNTIL, (char[64]){ 0 }, 64), 1);
 	CHECK_INT(take(ROBOT_FEISHU, FEISHU, NOW + 70000, &next), 1);
 	CHECK_INT(next, NOW + 70000 + 61000);
 	tmpdir_remove(dir);
@@ -169,12 +173,12 @@ test_no_limits(void)
 	CHECK_INT(stat(path, &st), -1);		/* nothing written */
 	/* No state_dir: no limits. */
 	for (int i = 0; i < 30; i++)
-		CHECK_INT(ratelimit_take("", ROBOT_WECOM, WECOM, NOW, &next,
-		    err, sizeof(err)), 0);
-	CHECK_INT(ratelimit_take(NULL, ROBOT_WECOM, WECOM, NOW, &next, err,
-	    sizeof(err)), 0);
-	CHECK_INT(ratelimit_refused("", ROBOT_WECOM, WECOM, 45009, NOW, err,
-	    sizeof(err)), 0);
+		CHECK_INT(ratelimit_take("", ROBOT_WECOM, WECOM, NOW, UNTIL,
+		    &next, err, sizeof(err)), 0);
+	CHECK_INT(ratelimit_take(NULL, ROBOT_WECOM, WECOM, NOW, UNTIL, &next,
+	    err, sizeof(err)), 0);
+	CHECK_INT(ratelimit_refused("", ROBOT_WECOM, WECOM, 45009, NOW, UNTIL,
+	    err, sizeof(err)), 0);
 	tmpdir_remove(dir);
 }
 
@@ -216,8 +220,8 @@ test_files(void)
 
 	/* state_dir that does not exist: an error naming it. */
 	snprintf(path, sizeof(path), "%s/missing", dir);
-	CHECK_INT(ratelimit_take(path, ROBOT_WECOM, WECOM, NOW, &next, err,
-	    sizeof(err)), -1);
+	CHECK_INT(ratelimit_take(path, ROBOT_WECOM, WECOM, NOW, UNTIL, &next,
+	    err, sizeof(err)), -1);
 	CHECK(strstr(err, path) != NULL);
 	CHECK(strstr(err, strerror(ENOENT)) != NULL);
 	tmpdir_remove(dir);
