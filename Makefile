@@ -54,7 +54,7 @@ Q = @
 msg = @printf '  %-6s %s\n'
 endif
 
-.PHONY: all check unit install uninstall clean demo serve bench fuzz
+.PHONY: all check unit faults install uninstall clean demo serve bench fuzz
 all: $(CGI)
 
 $(CGI): $(BUILD)/main.o $(LIB)
@@ -79,9 +79,25 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(LIB)
 
 unit: $(UNIT_BIN)
 
+# The crash-injection build for tests/cgi/test_crash.py: the files with
+# FAULT() points (src/fault.h) compiled with -DPGYER_FAULTS, linked ahead
+# of the library.  Only for tests; never installed.
+FAULT_OBJ = $(BUILD)/faults/journal.o
+FAULT_CGI = $(BUILD)/faults/pgyer-relay.cgi
+faults: $(FAULT_CGI)
+
+$(BUILD)/faults/%.o: src/%.c
+	$(msg) CC $@
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -DPGYER_FAULTS -MMD -MP -c -o $@ $<
+
+$(FAULT_CGI): $(BUILD)/main.o $(FAULT_OBJ) $(LIB)
+	$(msg) LINK $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 # Every test: unit and CGI tests, then the same under ASan+UBSan, then the
 # CGI tests under valgrind.  The last line is "N passed, N failed".
-check: all unit
+check: all unit faults
 	$(Q)BUILD=$(BUILD) CGI=$(CGI) MAKE=$(MAKE) sh tests/run.sh
 
 # The config holds robot keys: 0640, group of the web server's user, so
@@ -117,7 +133,7 @@ uninstall:
 clean:
 	rm -rf $(BUILD) $(CGI)
 
--include $(OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(FAULT_OBJ:.o=.d)
 
 # See it work: installs what is missing (Debian 12, as root), builds, runs
 # nginx + fcgiwrap and a mock robot of each kind on loopback, posts the

@@ -698,39 +698,57 @@ journal_ids_free(char **ids, long n)
 	free(ids);
 }
 
+/* Collects the ids that carry a tag. */
+struct tagged {
+	char		 tag[JOURNAL_TAG_LEN + 1];
+	struct id_list	 ids;
+};
+
 static int
 has_tag(struct journal *j, enum journal_queue q, const char *name,
     void *arg)
 {
-	const char	*tag = arg;
+	struct tagged	*t = arg;
 	const char	*dash;
-	char		*id;
+	size_t		 len = strlen(name), sfx = strlen(SUFFIX);
 
-	(void)j;
-	(void)q;
-	if ((id = name_id(name)) == NULL)
+	if (len <= sfx || (dash = strrchr(name, '-')) == NULL ||
+	    strncmp(dash + 1, t->tag, JOURNAL_TAG_LEN) != 0 ||
+	    strcmp(dash + 1 + JOURNAL_TAG_LEN, SUFFIX) != 0)
 		return 0;
-	dash = strrchr(id, '-');
-	if (dash != NULL && strncmp(dash + 1, tag, JOURNAL_TAG_LEN) == 0) {
-		free(id);
-		return 1;
-	}
-	free(id);
-	return 0;
+	return add_id(j, q, name, &t->ids);
 }
 
 int
-journal_find(struct journal *j, const char *tag, char *err, size_t errlen)
+journal_tagged(struct journal *j, const char *tag,
+    void (*fn)(const char *, void *), void *arg, char *err, size_t errlen)
 {
-	char	 t[JOURNAL_TAG_LEN + 1];
-	int	 rc;
+	struct journal_record	 r;
+	struct tagged		 t;
+	int			 found = 0, rc = 0;
 
-	snprintf(t, sizeof(t), "%s", tag);
-	for (int q = 0; q < JOURNAL__MAX; q++)
-		if ((rc = each_entry(j, (enum journal_queue)q, has_tag, t, err,
-		    errlen)) != 0)
-			return rc;
-	return 0;
+	snprintf(t.tag, sizeof(t.tag), "%s", tag);
+	for (int q = 0; q < JOURNAL__MAX && rc == 0; q++) {
+		memset(&t.ids, 0, sizeof(t.ids));
+		if (each_entry(j, (enum journal_queue)q, has_tag, &t, err,
+		    errlen) == -1)
+			rc = -1;
+		for (long i = 0; rc == 0 && i < t.ids.n; i++) {
+			/* Gone meanwhile (delivered, moved): skipped. */
+			if ((rc = journal_read(j, (enum journal_queue)q,
+			    t.ids.ids[i], &r, err, errlen)) == 1) {
+				rc = 0;
+				continue;
+			}
+			if (rc == 0) {
+				fn(r.webhook, arg);
+				found++;
+				journal_record_free(&r);
+			}
+		}
+		journal_ids_free(t.ids.ids, t.ids.n);
+	}
+	return rc == -1 ? -1 : found;
 }
 
 static int

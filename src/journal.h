@@ -92,7 +92,7 @@ void	 journal_record_free(struct journal_record *r);
 /*
  * Writes r as a new pending record and fills r->id; tag (NULL, or at
  * least JOURNAL_TAG_LEN hex digits) goes into the id, for
- * journal_find().  With c, the new record stays claimed by the caller
+ * journal_tagged().  With c, the new record stays claimed by the caller
  * from before anyone else can see it (c->rec is a copy of r).  The
  * strings of r stay the caller's.  Returns 0, or -1 with err.
  */
@@ -100,8 +100,12 @@ int	 journal_put(struct journal *, struct journal_record *r,
 	    const char *tag, struct journal_claim *c, char *err,
 	    size_t errlen);
 
-/* 1 when a pending or dead record carries tag, 0 when none, -1 with err. */
-int	 journal_find(struct journal *, const char *tag, char *err,
+/*
+ * Calls fn(webhook, arg) with the webhook of every pending or dead record
+ * whose id carries tag.  Returns how many, or -1 with err.
+ */
+int	 journal_tagged(struct journal *, const char *tag,
+	    void (*fn)(const char *webhook, void *arg), void *arg, char *err,
 	    size_t errlen);
 
 /* Bytes the records hold, pending and dead; -1 with err. */

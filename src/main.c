@@ -50,6 +50,8 @@ struct req {
 	int		 body_read;
 	char		 dedup_key[DEDUP_KEY_LEN + 1];
 	int		 marked;	/* dedup_claim() claimed the event */
+	int		 taken;		/* ... from a process that died */
+	size_t		 next_job;	/* send_jobs() */
 };
 
 /* Refuses the request: drains an unread body, logs, answers. */
@@ -116,15 +118,26 @@ open_dirs(struct req *r, char *err, size_t errlen)
 	return 0;
 }
 
+/* Answers that the event was relayed before (dedup.h). */
+static void
+respond_duplicate(struct req *r)
+{
+	struct buf	 out = { 0 };
+
+	log_msg("200 app=%s type=%s duplicate: not sent again", r->app_key,
+	    r->ev.field[EV_TYPE]);
+	summary_duplicate(&out, r->app_key, r->ev.field[EV_TYPE]);
+	cgi_respond(HTTP_200, NULL, out.data, out.len);
+	buf_free(&out);
+}
+
 /*
  * Claims the event in the duplicate filter: 1 when it is a duplicate
- * (answered here), else 0.  An event whose claim was taken over from a
- * process that died is a duplicate when that process had journaled it.
+ * (answered here), else 0.
  */
 static int
 duplicate(struct req *r, const struct app *app, long long start)
 {
-	struct buf	 out = { 0 };
 	char		 err[256];
 	long long	 deadline;
 	int		 rc;
@@ -137,27 +150,14 @@ duplicate(struct req *r, const struct app *app, long long start)
 	rc = dedup_claim(r->cfg->state_dir, r->dedup_key, start / 1000,
 	    r->cfg->dedup_seconds, deadline, r->q.lock_until, err,
 	    sizeof(err));
-	if (rc == DEDUP_TAKEN && r->q.j != NULL) {
-		if ((rc = journal_find(r->q.j, r->dedup_key, err,
-		    sizeof(err))) == 1) {
-			if (dedup_settle(r->cfg->state_dir, r->dedup_key,
-			    "journaled", r->q.lock_until, err,
-			    sizeof(err)) == -1)
-				log_msg("duplicates: %s", err);
-			rc = DEDUP_DUPLICATE;
-		} else if (rc == 0)
-			rc = DEDUP_TAKEN;
-	}
 	switch (rc) {
 	case DEDUP_DUPLICATE:
-		log_msg("200 app=%s type=%s duplicate: not sent again",
-		    r->app_key, r->ev.field[EV_TYPE]);
-		summary_duplicate(&out, r->app_key, r->ev.field[EV_TYPE]);
-		cgi_respond(HTTP_200, NULL, out.data, out.len);
-		buf_free(&out);
+		respond_duplicate(r);
 		return 1;
-	case DEDUP_NEW:
 	case DEDUP_TAKEN:
+		r->taken = 1;
+		/* FALLTHROUGH */
+	case DEDUP_NEW:
 		r->marked = 1;
 		return 0;
 	default:
@@ -167,32 +167,90 @@ duplicate(struct req *r, const struct app *app, long long start)
 	}
 }
 
-/* Sends the jobs whose rate slot was taken, then judges each. */
+/* journal_tagged(): one webhook the event has a record for. */
+static void
+drop_webhook(const char *webhook, void *arg)
+{
+	struct req	*r = arg;
+
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->d[i].name, webhook) == 0) {
+			request_free(&r->d[i].req);
+			r->d[i] = r->d[--r->n];
+			memset(&r->d[r->n], 0, sizeof(r->d[r->n]));
+			return;
+		}
+}
+
+/*
+ * A claim taken over from a process that died: the deliveries it had
+ * journaled are the journal's (--drain sends them), not ours to send
+ * again.  Returns 1 when none is left (the event is a duplicate).
+ */
+static int
+skip_journaled(struct req *r)
+{
+	char	 err[256];
+	size_t	 had = r->n;
+
+	if (!r->taken || r->q.j == NULL || r->n == 0)
+		return 0;
+	if (journal_tagged(r->q.j, r->dedup_key, drop_webhook, r, err,
+	    sizeof(err)) == -1) {
+		log_msg("spool: %s", err);
+		return 0;
+	}
+	if (r->n < had)
+		log_msg("app=%s type=%s %zu of %zu webhooks journaled by a "
+		    "process that died: left to --drain", r->app_key,
+		    r->ev.field[EV_TYPE], had - r->n, had);
+	if (r->n > 0)
+		return 0;
+	if (dedup_settle(r->cfg->state_dir, r->dedup_key, "journaled",
+	    r->q.lock_until, err, sizeof(err)) == -1)
+		log_msg("duplicates: %s", err);
+	return 1;
+}
+
+/* deliver_stream(): the next job to send. */
+static struct delivery *
+next_job(void *arg)
+{
+	struct req	*r = arg;
+
+	while (r->next_job < r->n)
+		if (r->jobs[r->next_job++].fate == QUEUE_READY)
+			return &r->jobs[r->next_job - 1].d;
+	return NULL;
+}
+
+/* deliver_stream(): a transfer ended; its record is settled at once. */
+static void
+job_done(struct delivery *d, void *arg)
+{
+	struct req	*r = arg;
+
+	for (size_t i = 0; i < r->n; i++)
+		if (&r->jobs[i].d == d)
+			queue_finish(&r->q, &r->jobs[i], relay_now_ms());
+}
+
+/*
+ * Sends the jobs whose rate slot was taken, all at once, and judges each
+ * the moment its own transfer ends: a slow robot does not keep a fast
+ * one's record in the journal.  -1 when nothing could be sent.
+ */
 static int
 send_jobs(struct req *r)
 {
-	struct delivery	 d[APP_WEBHOOKS_MAX];
-	size_t		 k = 0, idx[APP_WEBHOOKS_MAX];
-	char		 err[256];
-	int		 rc;
+	char	 err[256];
 
-	for (size_t i = 0; i < r->n; i++)
-		if (r->jobs[i].fate == QUEUE_READY) {
-			idx[k] = i;
-			d[k++] = r->jobs[i].d;
-		}
-	if (k == 0)
-		return 0;
-	rc = deliver_all(d, k, r->cfg, err, sizeof(err));
-	if (rc == -1)
+	if (deliver_stream(r->cfg, APP_WEBHOOKS_MAX, next_job, job_done, r,
+	    err, sizeof(err)) == -1) {
 		log_msg("cannot deliver: %s", err);
-	for (size_t i = 0; i < k; i++) {
-		r->jobs[idx[i]].d = d[i];
-		/* Not sent: the records wait for --drain. */
-		if (rc == 0)
-			queue_finish(&r->q, &r->jobs[idx[i]], relay_now_ms());
+		return -1;
 	}
-	return rc;
+	return 0;
 }
 
 /* Copies the jobs' fates into the deliveries the summary reads. */
@@ -297,10 +355,14 @@ relay(struct req *r)
 	/* Only after the token: strangers must not mark events as seen. */
 	if (duplicate(r, app, start))
 		return 0;
-	n = relay_prepare(r->cfg, app, &r->ev, r->body.data, r->body.len,
+	r->n = relay_prepare(r->cfg, app, &r->ev, r->body.data, r->body.len,
 	    start, NULL, r->d);
+	if (skip_journaled(r)) {
+		respond_duplicate(r);
+		return 0;
+	}
 	/* Write-ahead: every record is on disk before the first attempt. */
-	r->n = n;
+	n = r->n;
 	journaled = queue_journal(&r->q, app, r->d, n, r->body.data,
 	    r->body.len, start, r->marked ? r->dedup_key : NULL, r->jobs);
 	if (r->marked && r->q.j != NULL && journaled > 0 && dedup_settle(

@@ -9,157 +9,17 @@ queued, dead or refused with a reason, and nothing twice.
 Run from the repository root:
     PGYER_RELAY_BIN=cgi-bin/pgyer-relay.cgi python3 tests/cgi/test_spool.py
 """
-import json
 import os
-import re
 import shutil
-import socket
 import stat
-import subprocess
 import sys
-import tempfile
 import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'lib'))
-from cgirun import (APP, PASS_ENV, SANITIZER_MARKS, SLOW,  # noqa: E402
-                    WRAP, CgiError, binary, config_for, event_body, run_cgi)
+from cgirun import APP, SLOW, event_body  # noqa: E402
 from harness import main, test  # noqa: E402
 from mockrobot import MockRobot  # noqa: E402
-
-DRAIN_LINE = re.compile(r'^(\d+) delivered, (\d+) to retry, (\d+) rate '
-                        r'limited, (\d+) dead, (\d+) busy, (\d+) not due, '
-                        r'(\d+) errors, (\d+) skipped \(robot not '
-                        r'answering\), (\d+) left for the next run$', re.M)
-
-
-def free_port():
-    """A loopback port nobody listens on (bound, then released)."""
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class Relay:
-    """A config with spool_dir and state_dir in a scratch directory, the
-    CGI and the spool commands on it, and the ledger."""
-
-    def __init__(self, bots, **top):
-        self.dir = tempfile.mkdtemp(prefix='pgyer-relay-spool-')
-        self.spool = os.path.join(self.dir, 'spool')
-        self.state = os.path.join(self.dir, 'state')
-        os.mkdir(self.state, 0o700)
-        top.setdefault('spool_dir', self.spool)
-        top.setdefault('state_dir', self.state)
-        self.cfg = config_for(bots, **top)
-        self.path = os.path.join(self.dir, 'config.json')
-        self.save()
-        self.received = self.delivered = self.refused = 0
-        self.seq = 0
-
-    def save(self):
-        with open(self.path, 'w', encoding='utf-8') as f:
-            json.dump(self.cfg, f, ensure_ascii=False)
-        os.chmod(self.path, 0o600)
-
-    def close(self):
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def event(self):
-        """A new event each call (a new upload: a new timestamp)."""
-        self.seq += 1
-        return event_body(timestamp=1594781454 + self.seq)
-
-    def post(self, body=None, status=None):
-        """Posts an event; checks the summary's shape; books it."""
-        r = run_cgi(self.cfg, body if body is not None else self.event(),
-                    query='app=' + APP)
-        s = r.json
-        assert isinstance(s, dict), r
-        if status is not None:
-            assert r.status == status, r
-        if s.get('duplicate'):
-            assert s['delivered'] == 0 and s['webhooks'] == [], s
-            return s
-        assert set(s) == {'app', 'type', 'delivered', 'queued', 'failed',
-                          'webhooks'}, s
-        assert (s['delivered'] + s['queued'] + s['failed'] ==
-                len(s['webhooks'])), s
-        for w in s['webhooks']:
-            assert set(w) == {'name', 'ok', 'queued', 'error'}, w
-            assert not (w['ok'] and w['queued']), w
-            assert (w['error'] is None) == w['ok'], w
-        self.received += len(s['webhooks'])
-        self.delivered += s['delivered']
-        # With a journal, a refusal is kept in dead/ with its reason.
-        if not self.cfg.get('spool_dir'):
-            self.refused += s['failed']
-        return s
-
-    def cli(self, *args, ok=True):
-        """Runs a spool command as cron would; returns its stdout."""
-        env = {'PATH': os.environ.get('PATH', '/usr/bin:/bin')}
-        for k in PASS_ENV:
-            if k in os.environ:
-                env[k] = os.environ[k]
-        p = subprocess.run(WRAP + [binary()] + list(args) +
-                           ['--config', self.path], env=env,
-                           capture_output=True, text=True,
-                           timeout=60 * SLOW)
-        if p.returncode == 99 and WRAP:
-            raise CgiError('valgrind: %s' % p.stderr)
-        for mark in SANITIZER_MARKS:
-            if mark in p.stderr:
-                raise CgiError('sanitizer: %s' % p.stderr)
-        assert p.returncode in (0, 1), p
-        assert (p.returncode == 0) == ok, p
-        for bot in self.cfg['apps'][APP]['webhooks']:
-            assert bot['url'] not in p.stdout + p.stderr, p
-        return p.stdout
-
-    def drain(self, *args, ok=True):
-        """--drain; returns (stdout, counts); books what it delivered."""
-        out = self.cli('--drain', *args, ok=ok)
-        m = DRAIN_LINE.search(out)
-        counts = tuple(int(x) for x in m.groups()) if m else (0,) * 9
-        self.delivered += counts[0]
-        return out, counts
-
-    def files(self, sub=''):
-        d = os.path.join(self.spool, sub)
-        if not os.path.isdir(d):
-            return []
-        return sorted(n for n in os.listdir(d)
-                      if n.endswith('.json') and not n.startswith('.'))
-
-    def pending(self):
-        return self.files()
-
-    def dead(self):
-        return self.files('dead')
-
-    def item(self, name, sub=''):
-        with open(os.path.join(self.spool, sub, name), 'rb') as f:
-            return json.loads(f.read())
-
-    def balanced(self):
-        """Every (event, webhook) received is accounted for, once."""
-        assert self.received == (self.delivered + len(self.pending()) +
-                                 len(self.dead()) + self.refused), (
-            self.received, self.delivered, self.pending(), self.dead(),
-            self.refused)
-
-
-def accepted(bot):
-    return sum(1 for r in bot.received if r['accepted'])
-
+from spoolrelay import Relay, accepted, free_port  # noqa: E402
 
 # --- failures that are retried ------------------------------------------
 

@@ -1,0 +1,222 @@
+"""Nothing lost across crashes: kill -9 at every step of a delivery.
+
+The CGI and --drain are killed (SIGKILL, as the OOM killer or a power cut
+would) at each step: inside the journal write (before the rename, after
+it, after the directory is synced), while the robot has the request, and
+after the robot accepted but before the record is removed.  The exact
+kill points come from the crash-injection build (`make faults`,
+src/fault.h); "while the robot has the request" is the test killing the
+process when the mock robot receives it.  Then PGYER's retry of the same
+event arrives and a --drain runs, as cron would.
+
+Every test checks: each (event, webhook) is delivered at least once, and
+twice only in the one documented window (the robot accepted, the record
+was not yet removed); and every event is accounted for: delivered +
+pending + dead + refused = received.
+
+Run from the repository root, after `make faults`:
+    PGYER_RELAY_BIN=cgi-bin/pgyer-relay.cgi python3 tests/cgi/test_crash.py
+"""
+import os
+import sys
+import threading
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'lib'))
+from cgirun import SLOW  # noqa: E402
+from harness import main, test  # noqa: E402
+from mockrobot import MockRobot  # noqa: E402
+from spoolrelay import Relay, fault_binary, kill, killed  # noqa: E402
+
+
+class Watched(MockRobot):
+    """A mock robot that says when a request reaches it."""
+
+    def __init__(self, *args, **kw):
+        self.got = threading.Event()
+        super().__init__(*args, **kw)
+
+    def _handle(self, h, body):
+        self.got.set()
+        super()._handle(h, body)
+
+
+def times(bot, body):
+    """How many times bot accepted the event body (json robots get it
+    byte for byte)."""
+    return sum(1 for r in bot.received if r['accepted'] and r['body'] == body)
+
+
+def account(relay, bots, events, refused=0):
+    """delivered + pending + dead + refused = received, per (event,
+    webhook)."""
+    delivered = sum(1 for b in bots for e in events if times(b, e) > 0)
+    received = len(bots) * len(events)
+    assert (delivered + len(relay.pending()) + len(relay.dead()) +
+            refused == received), (delivered, relay.pending(),
+                                   relay.dead(), refused, received)
+
+
+def retry_then_drain(relay, body):
+    """PGYER's retry of the same event, then cron's drain."""
+    s = relay.post(body)
+    assert s['app'], s
+    relay.drain('--all')
+    return s
+
+
+# --- the CGI killed ------------------------------------------------------
+
+def cgi_killed_at(fault):
+    def run():
+        with MockRobot('json') as a, MockRobot('json') as b, \
+                Relay([a, b]) as relay:
+            body = relay.event()
+            killed(relay.start_cgi(body, argv=fault_binary(), fault=fault))
+            # Whatever the crash left, nothing was sent yet.
+            assert a.received == [] and b.received == []
+            retry_then_drain(relay, body)
+            assert times(a, body) == 1 and times(b, body) == 1, (
+                a.received, b.received)
+            account(relay, [a, b], [body])
+            # Nothing left behind: another drain has nothing to do.
+            out, _ = relay.drain('--all')
+            assert out == '', out
+    return run
+
+
+for _fault in ('journal-before-rename:1', 'journal-after-rename:1',
+               'journal-written:1', 'journal-before-rename:2',
+               'journal-written:2'):
+    _run = cgi_killed_at(_fault)
+    _run.__name__ = 'cgi_killed_' + _fault.replace('-', '_').replace(
+        ':', '_')
+    test(_run)
+
+
+@test
+def cgi_killed_while_the_robot_has_it():
+    """The robot got the request and has not answered: the record is in
+    the journal, so PGYER's retry is a duplicate and the drain sends it."""
+    with Watched('json', mode='hang') as bot, Relay([bot]) as relay:
+        body = relay.event()
+        p = relay.start_cgi(body)
+        assert bot.got.wait(30 * SLOW), 'the robot got nothing'
+        kill(p)
+        bot.mode = 'ok'
+        s = relay.post(body, status=200)
+        assert s.get('duplicate') is True, s
+        assert len(relay.pending()) == 1
+        relay.drain('--all')
+        assert times(bot, body) == 1, bot.received
+        account(relay, [bot], [body])
+
+
+@test
+def cgi_killed_after_the_robot_accepted():
+    """The one duplicate window: the robot accepted, the record was not
+    removed yet.  The drain sends it again: twice, never lost."""
+    with MockRobot('json') as bot, Relay([bot]) as relay:
+        body = relay.event()
+        killed(relay.start_cgi(body, argv=fault_binary(),
+                               fault='journal-before-done:1'))
+        assert times(bot, body) == 1
+        s = relay.post(body, status=200)
+        assert s.get('duplicate') is True, s
+        relay.drain('--all')
+        assert times(bot, body) == 2, bot.received
+        account(relay, [bot], [body])
+
+
+@test
+def cgi_killed_without_a_spool():
+    """Duplicate filter only: the claim names its owner; the owner is
+    dead, so PGYER's retry goes through."""
+    with Watched('json', mode='hang') as bot, \
+            Relay([bot], spool_dir='') as relay:
+        body = relay.event()
+        p = relay.start_cgi(body)
+        assert bot.got.wait(30 * SLOW), 'the robot got nothing'
+        kill(p)
+        bot.mode = 'ok'
+        s = relay.post(body, status=200)
+        assert s['delivered'] == 1, s
+        assert times(bot, body) == 1, bot.received
+        # Now it is a duplicate.
+        s = relay.post(body, status=200)
+        assert s.get('duplicate') is True, s
+        assert times(bot, body) == 1
+
+
+# --- the drain killed ----------------------------------------------------
+
+def queued(relay, bot, n):
+    """n events queued (the robot answers 500), due now."""
+    bodies = []
+    for _ in range(n):
+        body = relay.event()
+        relay.post(body, status=202)
+        bodies.append(body)
+    assert len(relay.pending()) == n
+    return bodies
+
+
+@test
+def drain_killed_after_the_robot_accepted():
+    with MockRobot('json', mode='http500') as bot, Relay([bot]) as relay:
+        bodies = queued(relay, bot, 3)
+        bot.mode = 'ok'
+        killed(relay.start_cli('--drain', '--all', argv=fault_binary(),
+                               fault='journal-before-done:1'))
+        # Killed acknowledging the first transfer that ended; others in
+        # flight may have been accepted too (in the window as well).
+        sent = [times(bot, b) for b in bodies]
+        assert max(sent) == 1 and sent[-1] == 0, sent
+        relay.drain('--all')
+        # Those the robot had accepted: twice (the window); others once.
+        got = [times(bot, b) for b in bodies]
+        assert [g - s for g, s in zip(got, sent)] == [1, 1, 1], got
+        account(relay, [bot], bodies)
+
+
+def drain_killed_rewriting(fault):
+    def run():
+        with MockRobot('json', mode='http500') as bot, \
+                Relay([bot]) as relay:
+            bodies = queued(relay, bot, 3)
+            killed(relay.start_cli('--drain', '--all',
+                                   argv=fault_binary(), fault=fault))
+            # Killed rewriting the first failure: every record is still
+            # there, the first one as it was or as it was to become.
+            assert len(relay.pending()) == 3, relay.pending()
+            bot.mode = 'ok'
+            relay.drain('--all')
+            assert [times(bot, b) for b in bodies] == [1, 1, 1]
+            account(relay, [bot], bodies)
+    return run
+
+
+for _fault in ('journal-before-rename:1', 'journal-after-rename:1'):
+    _run = drain_killed_rewriting(_fault)
+    _run.__name__ = 'drain_killed_' + _fault.replace('-', '_').replace(
+        ':', '_')
+    test(_run)
+
+
+@test
+def drain_killed_while_the_robot_has_it():
+    with Watched('json', mode='http500') as bot, Relay([bot]) as relay:
+        bodies = queued(relay, bot, 2)
+        bot.mode = 'hang'
+        bot.got.clear()
+        p = relay.start_cli('--drain', '--all')
+        assert bot.got.wait(30 * SLOW), 'the robot got nothing'
+        kill(p)
+        bot.mode = 'ok'
+        assert len(relay.pending()) == 2
+        relay.drain('--all')
+        assert [times(bot, b) for b in bodies] == [1, 1], bot.received
+        account(relay, [bot], bodies)
+
+
+if __name__ == '__main__':
+    main()
