@@ -136,20 +136,26 @@ check_dir(const char *key, const char *dir)
 static int
 check_owned(const char *key, const char *dir)
 {
-	char	 err[512];
-	int	 fd;
+	struct journal	 j;
+	char		 err[512];
+	int		 fd = -1, rc;
 
 	if (*dir == '\0' || access(dir, F_OK) == -1)
 		return 0;
-	if ((fd = lock_opendir(AT_FDCWD, dir, dir, 0, err, sizeof(err))) ==
-	    -1) {
+	/* spool_dir: its dead/ too. */
+	if (strcmp(key, "spool_dir") == 0) {
+		if ((rc = journal_open(&j, dir, 0, err, sizeof(err))) == 0)
+			journal_close(&j);
+	} else if ((rc = fd = lock_opendir(AT_FDCWD, dir, dir, 0, err,
+	    sizeof(err))) != -1)
+		close(fd);
+	if (rc == -1) {
 		fprintf(stderr, "warning: %s: %s (the relay answers 500 as "
 		    "long as it is so)%s\n", key, err, getuid() == 0 ?
 		    "; checked as root: run --check as the web server's "
 		    "user" : "");
 		return 1;
 	}
-	close(fd);
 	return 0;
 }
 

@@ -79,6 +79,14 @@ over_cap(struct queue *q)
 	return bytes > q->cfg->spool_max_mb * 1024 * 1024;
 }
 
+/* job->why becomes the error the summary shows. */
+static void
+tell(struct queue_job *job)
+{
+	memcpy(job->d.v.errmsg, job->why, sizeof(job->d.v.errmsg) - 1);
+	job->d.v.errmsg[sizeof(job->d.v.errmsg) - 1] = '\0';
+}
+
 /* Removes a record that is not to be kept; FULL, or ERROR. */
 static void
 drop(struct queue_job *job)
@@ -278,13 +286,15 @@ queue_take_slot(struct queue *q, struct queue_job *job, long long now_ms)
 	request_free(&job->d.req);
 	job->d.v.ok = 0;
 	job->d.v.retryable = 1;
-	memcpy(job->d.v.errmsg, job->why, sizeof(job->d.v.errmsg) - 1);
-	job->d.v.errmsg[sizeof(job->d.v.errmsg) - 1] = '\0';
+	tell(job);
 	if (!has_record(job)) {
 		job->fate = QUEUE_FAILED;
 		return;
 	}
 	if (over_cap(q)) {
+		say(job, "held back by a rate limit, and not kept: the spool "
+		    "is over spool_max_mb");
+		tell(job);
 		drop(job);
 		return;
 	}
@@ -328,6 +338,7 @@ queue_finish(struct queue *q, struct queue_job *job, long long now_ms)
 	if (d->v.retryable && over_cap(q)) {
 		say(job, "%s (not kept: the spool is over spool_max_mb)",
 		    d->v.errmsg);
+		tell(job);
 		drop(job);
 		return;
 	}

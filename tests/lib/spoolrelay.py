@@ -80,6 +80,8 @@ class Relay:
                              stderr=subprocess.PIPE, start_new_session=True)
         p.stdin.write(body)
         p.stdin.close()
+        # Written and closed: communicate() must not touch it again.
+        p.stdin = None
         return p
 
     def start_cli(self, *args, argv=None, fault=None):
