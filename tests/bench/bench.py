@@ -11,6 +11,8 @@ Sections (BENCH_ONLY picks some, e.g. BENCH_ONLY="cpu ir"):
           counted), repeatable whatever the machine is doing;
   fanout  3 robots each answering after 200 ms: total wall;
   rss     peak RSS (ru_maxrss) for a 1 KiB body and a max_body_bytes body;
+  journal the 1-robot path with spool_dir (the write-ahead journal's
+          fsyncs) next to the same without: CPU and wall;
   tls     an HTTPS robot (test CA made here with openssl);
   wrk     throughput through nginx + fcgiwrap (BENCH_FCGI_CHILDREN
           children), php-cgi and Debian's webhook under the same load.
@@ -48,7 +50,8 @@ import benchlib as bl                      # noqa: E402
 
 N = int(os.environ.get('BENCH_N', '21'))
 IR_RUNS = int(os.environ.get('BENCH_IR_RUNS', '1'))
-ONLY = os.environ.get('BENCH_ONLY', 'cpu ir fanout rss tls wrk').split()
+ONLY = os.environ.get('BENCH_ONLY',
+                      'cpu ir fanout rss journal tls wrk').split()
 CGI = os.path.abspath(os.path.join(TOP, os.environ.get(
     'CGI', 'cgi-bin/pgyer-relay.cgi')))
 
@@ -149,6 +152,8 @@ def main():
             fanout(ctx, relay_ok)
         if 'rss' in ONLY:
             rss(ctx, relay_ok)
+        if 'journal' in ONLY:
+            journal(ctx, relay_ok)
         if 'tls' in ONLY:
             tls(ctx, relay_ok)
         if 'wrk' in ONLY:
@@ -295,6 +300,35 @@ def fanout(ctx, relay_ok):
         m = ctx.measure('wall', [os.path.join(HERE, 'relay.php')], {}, ev,
                         query('slow'), 200, runs=n)
         t.row('PHP php-cgi: fan-out', 'wall', m, robot, 'slowest robot')
+
+
+def journal(ctx, relay_ok):
+    """The price of durability: the 1-robot path with spool_dir (its
+    record written, fsynced, renamed and the directory fsynced before the
+    send, removed and the directory fsynced after) next to the same path
+    without, run in turn.  No state_dir: the same event is sent again."""
+    t = ctx.table
+    n = max(5, N // 2)
+    if not relay_ok:
+        t.skip('relay: journaled 1 robot', 'the relay does not work yet')
+        return
+    cfg = relay_config(ctx.robots)
+    cfg['spool_dir'] = os.path.join(ctx.work, 'spool')
+    path = os.path.join(ctx.work, 'config-journal.json')
+    with open(path, 'w') as f:
+        json.dump(cfg, f, ensure_ascii=False, indent=1)
+    ev = event_body()
+    for metric in ('cpu', 'wall'):
+        t.section('The journal: 1 robot, %s, median of %d, in turn' % (
+            'CPU' if metric == 'cpu' else 'wall', n))
+        plain, journaled = ctx.measure_many(metric, [
+            ([CGI], {}, ev, query(APP), 200),
+            ([CGI], {'PGYER_RELAY_CONFIG': path}, ev, query(APP), 200),
+        ], runs=n)
+        t.row('relay: 1 robot, no spool_dir', metric, plain)
+        t.row('relay: 1 robot, journaled', metric, journaled, plain,
+              'no spool_dir', note='3 fsyncs: the record, the directory '
+              'twice' if metric == 'wall' else '')
 
 
 def rss(ctx, relay_ok):
