@@ -542,8 +542,8 @@ cli_main(int argc, char *argv[])
 			o.max_seconds = strtoll(argv[++i], &end, 10);
 			if (errno != 0 || *end != '\0' || end == argv[i] ||
 			    o.max_seconds < 1 || o.max_seconds > 86400) {
-				fprintf(stderr, "pgyer-relay.cgi: --max-seconds "
-				    "takes 1 to 86400\n");
+				fprintf(stderr, "pgyer-relay.cgi: "
+				    "--max-seconds takes 1 to 86400\n");
 				goto bad;
 			}
 			continue;

@@ -106,7 +106,8 @@ item_json(const struct journal_record *it, struct buf *out, char *err,
 	}
 	if (it->body_len > JOURNAL_BODY_MAX) {
 		snprintf(err, errlen, "journal: the event is %zu bytes, more "
-		    "than the journal keeps (%d)", it->body_len, JOURNAL_BODY_MAX);
+		    "than the journal keeps (%d)", it->body_len,
+		    JOURNAL_BODY_MAX);
 		return -1;
 	}
 	if ((g = yajl_gen_alloc(NULL)) == NULL) {
@@ -389,7 +390,8 @@ read_item(int fd, const char *path, struct journal_record *it, char *err,
 		}
 	} else if (item_parse(text.data != NULL ? text.data : "", text.len, it,
 	    why, sizeof(why)) == -1)
-		snprintf(err, errlen, "%s: not a journal record: %s", path, why);
+		snprintf(err, errlen, "%s: not a journal record: %s", path,
+		    why);
 	else
 		rc = 0;
 	buf_free(&text);

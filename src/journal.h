@@ -37,7 +37,7 @@
 
 /* Bounds for reading records back: a bigger or stranger file is refused. */
 #define JOURNAL_BODY_MAX	(1024 * 1024)		/* the event body */
-#define JOURNAL_TEXT_MAX	1024			/* app, webhook, error */
+#define JOURNAL_TEXT_MAX	1024		/* app, webhook, error */
 #define JOURNAL_RECORD_MAX	(8 * 1024 * 1024)	/* one file, escaped */
 #define JOURNAL_ID_MAX		64
 #define JOURNAL_TAG_LEN		16	/* hex digits of a tag in an id */

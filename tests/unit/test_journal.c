@@ -262,8 +262,8 @@ test_bury_requeue(void)
 	list(JOURNAL_DEAD, &l);
 	CHECK_INT(l.n, 1);
 	CHECK_STR(l.id[0], it.id);
-	CHECK_INT(journal_read(&J, JOURNAL_DEAD, it.id, &back, err, sizeof(err)),
-	    0);
+	CHECK_INT(journal_read(&J, JOURNAL_DEAD, it.id, &back, err,
+	    sizeof(err)), 0);
 	CHECK_INT(back.attempts, 2);
 	CHECK_STR(back.last_error, "errcode 310000: keywords not in content");
 	journal_record_free(&back);
@@ -281,8 +281,8 @@ test_bury_requeue(void)
 	CHECK(memcmp(c.rec.body, it.body, it.body_len) == 0);
 	/* Buried without an attempt: the count stays. */
 	CHECK_INT(journal_bury(&c, 0, "too old", err, sizeof(err)), 0);
-	CHECK_INT(journal_read(&J, JOURNAL_DEAD, it.id, &back, err, sizeof(err)),
-	    0);
+	CHECK_INT(journal_read(&J, JOURNAL_DEAD, it.id, &back, err,
+	    sizeof(err)), 0);
 	CHECK_INT(back.attempts, 0);
 	journal_record_free(&back);
 	CHECK_INT(journal_requeue(&J, "no-such-item", NOW, err, sizeof(err)),
@@ -522,8 +522,8 @@ test_malformed(void)
 	buf_reset(&path);
 	buf_printf(&path, "%s/ok.json", dir);
 	CHECK_INT(tmpdir_write(path.data, good, strlen(good)), 0);
-	CHECK_INT(journal_read(&J, JOURNAL_PENDING, "ok", &it, err, sizeof(err)),
-	    0);
+	CHECK_INT(journal_read(&J, JOURNAL_PENDING, "ok", &it, err,
+	    sizeof(err)), 0);
 	CHECK_STR(it.app, "a");
 	CHECK_INT(it.body_len, 2);
 	journal_record_free(&it);
@@ -554,9 +554,148 @@ test_too_big(void)
 	teardown();
 }
 
+static void
+one_webhook(const char *webhook, void *arg)
+{
+	struct buf	*b = arg;
+
+	buf_printf(b, "%s;", webhook);
+}
+
+/*
+ * The CGI's write-ahead records: claimed from before they have a name,
+ * found again by the event's tag while pending or dead.
+ */
+static void
+test_claimed_tagged(void)
+{
+	static const char tag[] = "0123456789abcdef0123456789abcdef";
+	struct journal_record	 it, other;
+	struct journal_claim	 c, c2;
+	struct buf		 b = { 0 };
+	char			 err[256];
+
+	setup("journal-tag");
+	make_item(&it, "iOS group");
+	make_item(&other, "QA");
+	CHECK_INT(journal_put(&J, &it, tag, &c, err, sizeof(err)), 0);
+	CHECK(strstr(it.id, "-0123456789abcdef") != NULL);
+	CHECK_STR(c.rec.webhook, "iOS group");
+	CHECK_INT(c.rec.body_len, it.body_len);
+	CHECK_INT(journal_claim(&J, it.id, &c2, err, sizeof(err)), 1);
+	CHECK_INT(journal_put(&J, &other, NULL, NULL, err, sizeof(err)), 0);
+	CHECK_INT(journal_tagged(&J, tag, one_webhook, &b, err, sizeof(err)),
+	    1);
+	CHECK_STR(b.data, "iOS group;");
+	/* Dead, it still counts: the journal still holds it. */
+	CHECK_INT(journal_bury(&c, 1, "refused", err, sizeof(err)), 0);
+	buf_reset(&b);
+	CHECK_INT(journal_tagged(&J, tag, one_webhook, &b, err, sizeof(err)),
+	    1);
+	CHECK_STR(b.data, "iOS group;");
+	CHECK_INT(journal_tagged(&J, "ffffffffffffffff", one_webhook, &b, err,
+	    sizeof(err)), 0);
+	CHECK_INT(journal_put(&J, &it, "not-hex", NULL, err, sizeof(err)), -1);
+	buf_free(&b);
+	journal_record_free(&it);
+	journal_record_free(&other);
+	teardown();
+}
+
+static void
+test_bytes(void)
+{
+	struct journal_record	 it;
+	struct buf		 path = { 0 };
+	struct stat		 st;
+	char			 err[256];
+	long long		 before;
+
+	setup("journal-bytes");
+	CHECK_INT(journal_bytes(&J, err, sizeof(err)), 0);
+	make_item(&it, "iOS group");
+	CHECK_INT(journal_put(&J, &it, NULL, NULL, err, sizeof(err)), 0);
+	buf_printf(&path, "%s/%s.json", dir, it.id);
+	CHECK_INT(stat(path.data, &st), 0);
+	CHECK_INT(journal_bytes(&J, err, sizeof(err)), st.st_size);
+	before = st.st_size;
+	buf_reset(&path);
+	buf_printf(&path, "%s/dead/old.json", dir);
+	CHECK_INT(tmpdir_write(path.data, "12345", 5), 0);
+	CHECK_INT(journal_bytes(&J, err, sizeof(err)), before + 5);
+	buf_free(&path);
+	journal_record_free(&it);
+	teardown();
+}
+
+/* Directories that are not ours to trust are refused, with the reason. */
+static void
+test_open_refuses(void)
+{
+	struct journal	 j;
+	char		 err[512], sub[4200], link[4300];
+
+	setup("journal-dirs");
+	snprintf(sub, sizeof(sub), "%s/open", dir);
+	CHECK_INT(mkdir(sub, 0700), 0);
+	CHECK_INT(chmod(sub, 0777), 0);
+	CHECK_INT(journal_open(&j, sub, 0, err, sizeof(err)), -1);
+	CHECK(strstr(err, "writable by group or others") != NULL);
+	CHECK_INT(chmod(sub, 0700), 0);
+	CHECK_INT(journal_open(&j, sub, 0, err, sizeof(err)), 0);
+	journal_close(&j);
+	/* spool_dir itself a link, then its dead/. */
+	snprintf(link, sizeof(link), "%s/link", dir);
+	CHECK_INT(symlink(sub, link), 0);
+	CHECK_INT(journal_open(&j, link, 0, err, sizeof(err)), -1);
+	CHECK(strstr(err, "symbolic link") != NULL);
+	snprintf(link, sizeof(link), "%s/dead", sub);
+	CHECK_INT(rmdir(link), 0);
+	CHECK_INT(symlink(dir, link), 0);
+	CHECK_INT(journal_open(&j, sub, 0, err, sizeof(err)), -1);
+	CHECK(strstr(err, "dead is not a directory") != NULL);
+	if (geteuid() == 0) {
+		CHECK_INT(unlink(link), 0);
+		CHECK_INT(chown(sub, 65534, 65534), 0);
+		CHECK_INT(journal_open(&j, sub, 0, err, sizeof(err)), -1);
+		CHECK(strstr(err, "belongs to uid 65534") != NULL);
+	}
+	teardown();
+}
+
+/* A record readable by others was not written by us: quarantined. */
+static void
+test_quarantine(void)
+{
+	struct journal_record	 it;
+	struct journal_claim	 c;
+	struct buf		 path = { 0 };
+	char			 err[512];
+
+	setup("journal-quarantine");
+	make_item(&it, "iOS group");
+	CHECK_INT(journal_put(&J, &it, NULL, NULL, err, sizeof(err)), 0);
+	buf_printf(&path, "%s/%s.json", dir, it.id);
+	CHECK_INT(chmod(path.data, 0644), 0);
+	CHECK_INT(journal_claim(&J, it.id, &c, err, sizeof(err)), -1);
+	CHECK(strstr(err, "quarantined") != NULL);
+	CHECK_INT(count(JOURNAL_PENDING), 0);
+	CHECK_INT(count(JOURNAL_DEAD), 0);
+	buf_reset(&path);
+	buf_printf(&path, "%s/dead/%s.quarantined", dir, it.id);
+	CHECK_INT(access(path.data, F_OK), 0);
+	buf_free(&path);
+	journal_record_free(&it);
+	teardown();
+}
+
 int
 main(void)
 {
+	RUN(test_claimed_tagged);
+	RUN(test_bytes);
+	RUN(test_open_refuses);
+	RUN(test_quarantine);
 	RUN(test_put_read);
 	RUN(test_put_errors);
 	RUN(test_claim_done);
