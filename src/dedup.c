@@ -91,26 +91,29 @@ set_mtime(int fd, long long t)
 
 /* Removes the markers last seen window seconds or more before now. */
 static void
-sweep(const char *dir, long long now, long long window)
+sweep(int dir, long long now, long long window)
 {
-	struct buf	 path = { 0 };
 	struct dirent	*de;
 	struct stat	 st;
 	DIR		*d;
+	int		 fd;
 
-	if ((d = opendir(dir)) == NULL)
+	/* A DIR stream consumes its descriptor: a fresh one. */
+	if ((fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
+	}
 	while ((de = readdir(d)) != NULL) {
 		if (!valid_key(de->d_name))
 			continue;
-		buf_reset(&path);
-		buf_printf(&path, "%s/%s", dir, de->d_name);
-		if (lstat(path.data, &st) == 0 && S_ISREG(st.st_mode) &&
+		if (fstatat(dir, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode) &&
 		    (long long)st.st_mtime <= now - window)
-			unlink(path.data);
+			(void)unlinkat(dir, de->d_name, 0);
 	}
 	closedir(d);
-	buf_free(&path);
 }
 
 /* Writes the mark's text at fd and dates it when (its first sighting). */
@@ -151,15 +154,40 @@ owner_gone(const char *text, long long now)
 	return kill((pid_t)pid, 0) == -1 && errno == ESRCH;
 }
 
+/* Opens state_dir/dedup (checked) and waits for its lock; 0 or -1. */
+static int
+open_locked(const char *state_dir, long long until_ms, int *dir,
+    int *lockfd, char *err, size_t errlen)
+{
+	struct buf	 path = { 0 };
+
+	*lockfd = -1;
+	if ((*dir = lock_opensub(state_dir, DEDUP_DIR, err, errlen)) == -1)
+		return -1;
+	buf_printf(&path, "%s/" DEDUP_DIR "/" LOCK_FILE, state_dir);
+	*lockfd = lock_open(*dir, LOCK_FILE, path.data, until_ms, err,
+	    errlen);
+	buf_free(&path);
+	return *lockfd == -1 ? -1 : 0;
+}
+
+static void
+mark_err(char *err, size_t errlen, const char *what, const char *state_dir,
+    const char *key)
+{
+	snprintf(err, errlen, "%s %s/" DEDUP_DIR "/%s: %s", what, state_dir,
+	    key, strerror(errno));
+}
+
 int
 dedup_claim(const char *state_dir, const char *key, long long now,
     long long window, long long deadline, long long until_ms, char *err,
     size_t errlen)
 {
-	struct buf	 dir = { 0 }, path = { 0 }, text = { 0 };
+	struct buf	 text = { 0 };
 	struct stat	 st;
 	char		 mine[64];
-	int		 lockfd = -1, fd = -1, rc = -1;
+	int		 dir = -1, lockfd = -1, fd = -1, rc = -1;
 
 	if (state_dir == NULL || *state_dir == '\0' || window <= 0)
 		return DEDUP_NEW;
@@ -168,31 +196,21 @@ dedup_claim(const char *state_dir, const char *key, long long now,
 		return -1;
 	}
 	claimed_text(mine, sizeof(mine), deadline);
-	buf_printf(&dir, "%s/" DEDUP_DIR, state_dir);
-	if (mkdir(dir.data, S_IRWXU) == -1 && errno != EEXIST) {
-		snprintf(err, errlen, "mkdir %s: %s", dir.data,
-		    strerror(errno));
+	if (open_locked(state_dir, until_ms, &dir, &lockfd, err, errlen) == -1)
 		goto out;
-	}
-	buf_printf(&path, "%s/" LOCK_FILE, dir.data);
-	if ((lockfd = lock_open(path.data, until_ms, err, errlen)) == -1)
-		goto out;
-	buf_reset(&path);
-	buf_printf(&path, "%s/%s", dir.data, key);
-	while ((fd = open(path.data, O_RDWR | O_CREAT | O_EXCL |
+	while ((fd = openat(dir, key, O_RDWR | O_CREAT | O_EXCL |
 	    O_NOFOLLOW | O_CLOEXEC, S_IRUSR | S_IWUSR)) == -1) {
-		if (errno != EEXIST || lstat(path.data, &st) == -1) {
-			snprintf(err, errlen, "create %s: %s", path.data,
-			    strerror(errno));
+		if (errno != EEXIST ||
+		    fstatat(dir, key, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+			mark_err(err, errlen, "create", state_dir, key);
 			goto out;
 		}
 		if (now - (long long)st.st_mtime < window &&
 		    S_ISREG(st.st_mode)) {
-			fd = open(path.data, O_RDWR | O_NOFOLLOW | O_NONBLOCK |
-			    O_CLOEXEC);
+			fd = openat(dir, key, O_RDWR | O_NOFOLLOW |
+			    O_NONBLOCK | O_CLOEXEC);
 			if (fd == -1 || lock_read(fd, 256, &text) == -1) {
-				snprintf(err, errlen, "read %s: %s",
-				    path.data, strerror(errno));
+				mark_err(err, errlen, "read", state_dir, key);
 				goto out;
 			}
 			if (!owner_gone(text.data != NULL ? text.data : "",
@@ -204,28 +222,26 @@ dedup_claim(const char *state_dir, const char *key, long long now,
 			 * first sighting. */
 			if (write_mark(fd, mine, (long long)st.st_mtime) ==
 			    -1) {
-				snprintf(err, errlen, "%s: %s", path.data,
-				    strerror(errno));
+				mark_err(err, errlen, "write", state_dir, key);
 				goto out;
 			}
 			rc = DEDUP_TAKEN;
 			goto out;
 		}
 		/* Stale: seen too long ago to be the same delivery. */
-		if (unlink(path.data) == -1) {
-			snprintf(err, errlen, "unlink %s: %s", path.data,
-			    strerror(errno));
+		if (unlinkat(dir, key, 0) == -1) {
+			mark_err(err, errlen, "unlink", state_dir, key);
 			goto out;
 		}
 	}
 	if (write_mark(fd, mine, now) == -1) {
-		snprintf(err, errlen, "%s: %s", path.data, strerror(errno));
-		unlink(path.data);
+		mark_err(err, errlen, "write", state_dir, key);
+		(void)unlinkat(dir, key, 0);
 		goto out;
 	}
 	rc = DEDUP_NEW;
 	if (fstat(lockfd, &st) == 0 && (long long)st.st_mtime <= now - window) {
-		sweep(dir.data, now, window);
+		sweep(dir, now, window);
 		(void)set_mtime(lockfd, now);
 	}
 out:
@@ -233,8 +249,8 @@ out:
 		close(fd);
 	if (lockfd != -1)
 		close(lockfd);
-	buf_free(&dir);
-	buf_free(&path);
+	if (dir != -1)
+		close(dir);
 	buf_free(&text);
 	return rc;
 }
@@ -243,9 +259,9 @@ int
 dedup_settle(const char *state_dir, const char *key, const char *state,
     long long until_ms, char *err, size_t errlen)
 {
-	struct buf	 path = { 0 }, text = { 0 };
+	struct buf	 text = { 0 };
 	struct stat	 st;
-	int		 lockfd = -1, fd = -1, rc = -1;
+	int		 dir = -1, lockfd = -1, fd = -1, rc = -1;
 
 	if (state_dir == NULL || *state_dir == '\0')
 		return 0;
@@ -253,16 +269,13 @@ dedup_settle(const char *state_dir, const char *key, const char *state,
 		snprintf(err, errlen, "dedup: bad key");
 		return -1;
 	}
-	buf_printf(&path, "%s/" DEDUP_DIR "/" LOCK_FILE, state_dir);
-	if ((lockfd = lock_open(path.data, until_ms, err, errlen)) == -1)
+	if (open_locked(state_dir, until_ms, &dir, &lockfd, err, errlen) == -1)
 		goto out;
-	buf_reset(&path);
-	dedup_path(&path, state_dir, key);
 	buf_printf(&text, "%s\n", state);
-	if ((fd = open(path.data, O_RDWR | O_NOFOLLOW | O_NONBLOCK |
+	if ((fd = openat(dir, key, O_RDWR | O_NOFOLLOW | O_NONBLOCK |
 	    O_CLOEXEC)) == -1 || fstat(fd, &st) == -1 ||
 	    write_mark(fd, text.data, (long long)st.st_mtime) == -1) {
-		snprintf(err, errlen, "%s: %s", path.data, strerror(errno));
+		mark_err(err, errlen, "write", state_dir, key);
 		goto out;
 	}
 	rc = 0;
@@ -271,7 +284,8 @@ out:
 		close(fd);
 	if (lockfd != -1)
 		close(lockfd);
-	buf_free(&path);
+	if (dir != -1)
+		close(dir);
 	buf_free(&text);
 	return rc;
 }
@@ -280,8 +294,7 @@ int
 dedup_forget(const char *state_dir, const char *key, char *err,
     size_t errlen)
 {
-	struct buf	 path = { 0 };
-	int		 rc = 0;
+	int	 dir, rc = 0;
 
 	if (state_dir == NULL || *state_dir == '\0')
 		return 0;
@@ -289,13 +302,13 @@ dedup_forget(const char *state_dir, const char *key, char *err,
 		snprintf(err, errlen, "dedup: bad key");
 		return -1;
 	}
-	dedup_path(&path, state_dir, key);
-	if (unlink(path.data) == -1 && errno != ENOENT) {
-		snprintf(err, errlen, "unlink %s: %s", path.data,
-		    strerror(errno));
+	if ((dir = lock_opensub(state_dir, DEDUP_DIR, err, errlen)) == -1)
+		return -1;
+	if (unlinkat(dir, key, 0) == -1 && errno != ENOENT) {
+		mark_err(err, errlen, "unlink", state_dir, key);
 		rc = -1;
 	}
-	buf_free(&path);
+	close(dir);
 	return rc;
 }
 

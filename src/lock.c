@@ -28,11 +28,13 @@
 #define NAP_MAX_MS	20
 
 int
-lock_open(const char *path, long long until_ms, char *err, size_t errlen)
+lock_open(int dirfd, const char *name, const char *path, long long until_ms,
+    char *err, size_t errlen)
 {
 	int	 fd;
 
-	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = openat(dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC, 0600);
 	if (fd == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
@@ -166,4 +168,19 @@ int
 lock_private(int fd)
 {
 	return fchmod(fd, S_IRUSR | S_IWUSR);
+}
+
+int
+lock_opensub(const char *dir, const char *sub, char *err, size_t errlen)
+{
+	struct buf	 path = { 0 };
+	int		 top, fd;
+
+	if ((top = lock_opendir(AT_FDCWD, dir, dir, 0, err, errlen)) == -1)
+		return -1;
+	buf_printf(&path, "%s/%s", dir, sub);
+	fd = lock_opendir(top, sub, path.data, 1, err, errlen);
+	close(top);
+	buf_free(&path);
+	return fd;
 }

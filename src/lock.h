@@ -18,15 +18,16 @@
 struct buf;
 
 /*
- * Opens path for reading and writing, creating it with mode 0600 whatever
- * the umask, and waits for an exclusive lock on it until the monotonic
- * clock reads until_ms (lock_now_ms()): a holder that is stopped or
- * stuck must not hang the caller.  Symbolic links are refused.  Returns
- * the descriptor (the caller closes it to unlock), or -1 with err naming
- * the path and the errno text; errno ETIMEDOUT when the wait ran out.
+ * Opens name in the directory dirfd (path: how messages call it) for
+ * reading and writing, creating it with mode 0600 whatever the umask, and
+ * waits for an exclusive lock on it until the monotonic clock reads
+ * until_ms (lock_now_ms()): a holder that is stopped or stuck must not
+ * hang the caller.  Symbolic links are refused.  Returns the descriptor
+ * (the caller closes it to unlock), or -1 with err naming the path and
+ * the errno text; errno ETIMEDOUT when the wait ran out.
  */
-int	 lock_open(const char *path, long long until_ms, char *err,
-	    size_t errlen);
+int	 lock_open(int dirfd, const char *name, const char *path,
+	    long long until_ms, char *err, size_t errlen);
 /* CLOCK_MONOTONIC in milliseconds: the clock of lock deadlines. */
 long long lock_now_ms(void);
 /*
@@ -39,6 +40,10 @@ long long lock_now_ms(void);
  */
 int	 lock_opendir(int at, const char *name, const char *path, int create,
 	    char *err, size_t errlen);
+/* lock_opendir() of dir (an absolute path, which must exist) and then of
+ * its subdirectory sub (created when missing): the descriptor of sub. */
+int	 lock_opensub(const char *dir, const char *sub, char *err,
+	    size_t errlen);
 /*
  * Takes an exclusive lock on fd without waiting.  Returns 0 when taken,
  * 1 when another open file holds it, -1 on error (errno set).

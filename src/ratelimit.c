@@ -198,18 +198,15 @@ open_state(const char *state_dir, const char *url,
 	struct buf	 path = { 0 }, text = { 0 };
 	char		 key[RATELIMIT_KEY_LEN + 1];
 	long long	 window = 0;
-	int		 fd, rc;
+	int		 dir, fd, rc;
 
-	buf_printf(&path, "%s/" RATE_DIR, state_dir);
-	if (mkdir(path.data, S_IRWXU) == -1 && errno != EEXIST) {
-		snprintf(err, errlen, "mkdir %s: %s", path.data,
-		    strerror(errno));
-		buf_free(&path);
+	if ((dir = lock_opensub(state_dir, RATE_DIR, err, errlen)) == -1)
 		return -1;
-	}
 	ratelimit_key(url, key);
-	buf_printf(&path, "/%s", key);
-	if ((fd = lock_open(path.data, until_ms, err, errlen)) == -1) {
+	buf_printf(&path, "%s/" RATE_DIR "/%s", state_dir, key);
+	fd = lock_open(dir, key, path.data, until_ms, err, errlen);
+	close(dir);
+	if (fd == -1) {
 		buf_free(&path);
 		return -1;
 	}

@@ -22,7 +22,7 @@ import sys
 import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'lib'))
-from cgirun import SLOW  # noqa: E402
+from cgirun import APP, SLOW  # noqa: E402
 from harness import main, test  # noqa: E402
 from mockrobot import MockRobot  # noqa: E402
 from spoolrelay import Relay, fault_binary, kill, killed  # noqa: E402
@@ -167,31 +167,34 @@ def drain_killed_after_the_robot_accepted():
         bot.mode = 'ok'
         killed(relay.start_cli('--drain', '--all', argv=fault_binary(),
                                fault='journal-before-done:1'))
-        # Killed acknowledging the first transfer that ended; others in
-        # flight may have been accepted too (in the window as well).
-        sent = [times(bot, b) for b in bodies]
-        assert max(sent) == 1 and sent[-1] == 0, sent
         relay.drain('--all')
-        # Those the robot had accepted: twice (the window); others once.
+        # Killed acknowledging the first transfer that ended: it, and the
+        # other one in flight to this robot (at most 2) if the robot took
+        # it, are sent twice (the window); the third was never started.
         got = [times(bot, b) for b in bodies]
-        assert [g - s for g, s in zip(got, sent)] == [1, 1, 1], got
+        assert got[0] + got[1] in (3, 4) and got[2] == 1, got
+        assert all(g in (1, 2) for g in got), got
         account(relay, [bot], bodies)
 
 
 def drain_killed_rewriting(fault):
+    """Killed rewriting a failed record.  The fixed robot is another
+    mock (the config changed): the failing one may still be answering
+    transfers of the killed drain, and must not accept them."""
     def run():
-        with MockRobot('json', mode='http500') as bot, \
-                Relay([bot]) as relay:
-            bodies = queued(relay, bot, 3)
+        with MockRobot('json', mode='http500') as bad, \
+                MockRobot('json') as good, Relay([bad]) as relay:
+            bodies = queued(relay, bad, 3)
             killed(relay.start_cli('--drain', '--all',
                                    argv=fault_binary(), fault=fault))
-            # Killed rewriting the first failure: every record is still
-            # there, the first one as it was or as it was to become.
+            # Every record is still there, the first one as it was or
+            # as it was to become.
             assert len(relay.pending()) == 3, relay.pending()
-            bot.mode = 'ok'
+            relay.cfg['apps'][APP]['webhooks'][0]['url'] = good.url
+            relay.save()
             relay.drain('--all')
-            assert [times(bot, b) for b in bodies] == [1, 1, 1]
-            account(relay, [bot], bodies)
+            assert [times(good, b) for b in bodies] == [1, 1, 1]
+            account(relay, [good], bodies)
     return run
 
 
@@ -204,17 +207,19 @@ for _fault in ('journal-before-rename:1', 'journal-after-rename:1'):
 
 @test
 def drain_killed_while_the_robot_has_it():
+    """One record: with more, another transfer in flight could reach the
+    robot after the kill and be accepted (the window again)."""
     with Watched('json', mode='http500') as bot, Relay([bot]) as relay:
-        bodies = queued(relay, bot, 2)
+        bodies = queued(relay, bot, 1)
         bot.mode = 'hang'
         bot.got.clear()
         p = relay.start_cli('--drain', '--all')
         assert bot.got.wait(30 * SLOW), 'the robot got nothing'
         kill(p)
         bot.mode = 'ok'
-        assert len(relay.pending()) == 2
+        assert len(relay.pending()) == 1
         relay.drain('--all')
-        assert [times(bot, b) for b in bodies] == [1, 1], bot.received
+        assert [times(bot, b) for b in bodies] == [1], bot.received
         account(relay, [bot], bodies)
 
 

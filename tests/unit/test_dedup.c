@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -374,8 +375,8 @@ test_lock_timeout(void)
 	CHECK(pipe(p) == 0);
 	if ((pid = fork()) == 0) {
 		close(p[0]);
-		if ((fd = lock_open(path, lock_now_ms() + 10000, err,
-		    sizeof(err))) == -1)
+		if ((fd = lock_open(AT_FDCWD, path, path, lock_now_ms() +
+		    10000, err, sizeof(err))) == -1)
 			_exit(1);
 		(void)!write(p[1], "x", 1);
 		pause();
