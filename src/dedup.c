@@ -171,6 +171,18 @@ open_locked(const char *state_dir, long long until_ms, int *dir,
 	return *lockfd == -1 ? -1 : 0;
 }
 
+/* Closes the descriptors that are open (-1: not). */
+static void
+close_all(int fd, int lockfd, int dir)
+{
+	if (fd != -1)
+		close(fd);
+	if (lockfd != -1)
+		close(lockfd);
+	if (dir != -1)
+		close(dir);
+}
+
 static void
 mark_err(char *err, size_t errlen, const char *what, const char *state_dir,
     const char *key)
@@ -245,12 +257,7 @@ dedup_claim(const char *state_dir, const char *key, long long now,
 		(void)set_mtime(lockfd, now);
 	}
 out:
-	if (fd != -1)
-		close(fd);
-	if (lockfd != -1)
-		close(lockfd);
-	if (dir != -1)
-		close(dir);
+	close_all(fd, lockfd, dir);
 	buf_free(&text);
 	return rc;
 }
@@ -280,12 +287,7 @@ dedup_settle(const char *state_dir, const char *key, const char *state,
 	}
 	rc = 0;
 out:
-	if (fd != -1)
-		close(fd);
-	if (lockfd != -1)
-		close(lockfd);
-	if (dir != -1)
-		close(dir);
+	close_all(fd, lockfd, dir);
 	buf_free(&text);
 	return rc;
 }

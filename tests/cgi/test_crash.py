@@ -84,13 +84,18 @@ def cgi_killed_at(fault):
     return run
 
 
-for _fault in ('journal-before-rename:1', 'journal-after-rename:1',
-               'journal-written:1', 'journal-before-rename:2',
-               'journal-written:2'):
-    _run = cgi_killed_at(_fault)
-    _run.__name__ = 'cgi_killed_' + _fault.replace('-', '_').replace(
-        ':', '_')
-    test(_run)
+def each_fault(prefix, make, faults):
+    """Registers make(fault) for each fault, named after it."""
+    for fault in faults:
+        run = make(fault)
+        run.__name__ = prefix + fault.replace('-', '_').replace(':', '_')
+        test(run)
+
+
+each_fault('cgi_killed_', cgi_killed_at,
+           ('journal-before-rename:1', 'journal-after-rename:1',
+            'journal-written:1', 'journal-before-rename:2',
+            'journal-written:2'))
 
 
 @test
@@ -198,11 +203,8 @@ def drain_killed_rewriting(fault):
     return run
 
 
-for _fault in ('journal-before-rename:1', 'journal-after-rename:1'):
-    _run = drain_killed_rewriting(_fault)
-    _run.__name__ = 'drain_killed_' + _fault.replace('-', '_').replace(
-        ':', '_')
-    test(_run)
+each_fault('drain_killed_', drain_killed_rewriting,
+           ('journal-before-rename:1', 'journal-after-rename:1'))
 
 
 @test
