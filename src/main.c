@@ -285,7 +285,9 @@ relay(struct req *r)
 	char			 err[256], *token, retry[64];
 	enum http_status	 st;
 	long long		 start;
-	size_t			 n, journaled, accepted = 0, full = 0;
+	size_t			 n, journaled, sendable = 0, accepted = 0;
+	size_t			 full = 0;
+	int			 settled = 0;
 
 	r->content_length = getenv("CONTENT_LENGTH");
 	if (strcmp(method, "POST") != 0)
@@ -365,10 +367,17 @@ relay(struct req *r)
 	n = r->n;
 	journaled = queue_journal(&r->q, app, r->d, n, r->body.data,
 	    r->body.len, start, r->marked ? r->dedup_key : NULL, r->jobs);
-	if (r->marked && r->q.j != NULL && journaled > 0 && dedup_settle(
-	    r->cfg->state_dir, r->dedup_key, "journaled", r->q.lock_until,
-	    err, sizeof(err)) == -1)
-		log_msg("duplicates: %s", err);
+	for (size_t i = 0; i < n; i++)
+		sendable += r->jobs[i].fate != QUEUE_FAILED;
+	/* "journaled" only when the journal holds every message of it. */
+	if (r->marked && r->q.j != NULL && journaled > 0 &&
+	    journaled == sendable) {
+		if (dedup_settle(r->cfg->state_dir, r->dedup_key, "journaled",
+		    r->q.lock_until, err, sizeof(err)) == -1)
+			log_msg("duplicates: %s", err);
+		else
+			settled = 1;
+	}
 	for (size_t i = 0; i < n; i++)
 		queue_take_slot(&r->q, &r->jobs[i], relay_now_ms());
 	if (n > 0) {
@@ -413,7 +422,7 @@ relay(struct req *r)
 		if (dedup_forget(r->cfg->state_dir, r->dedup_key, err,
 		    sizeof(err)) == -1)
 			log_msg("duplicates: %s", err);
-	} else if (r->marked && r->n > 0 && journaled == 0 &&
+	} else if (r->marked && r->n > 0 && !settled &&
 	    dedup_settle(r->cfg->state_dir, r->dedup_key, "done",
 	    r->q.lock_until, err, sizeof(err)) == -1)
 		log_msg("duplicates: %s", err);
