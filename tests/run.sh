@@ -82,7 +82,9 @@ unit_and_cgi() {
 			fi
 		done
 	fi
-	if want cgi; then
+	if want cgi && ! command -v python3 >/dev/null 2>&1; then
+		fail "$3cgi" "python3 not installed: apt-get install python3"
+	elif want cgi; then
 		for t in tests/cgi/test_*.py; do
 			[ -f "$t" ] || continue
 			run "$3cgi $(basename "$t")" env PGYER_RELAY_BIN="$2" \

@@ -17,7 +17,8 @@ from harness import add, main  # noqa: E402
 from mockrobot import MockRobot  # noqa: E402
 
 GIVEN = os.environ.get('JSONTESTSUITE', '')
-SUITE = GIVEN or os.path.join(ROOT, '..', 'shared', 'JSONTestSuite')
+DEFAULT = '../shared/JSONTestSuite'     # from the top of the tree
+SUITE = GIVEN or os.path.join(ROOT, DEFAULT)
 CASES = os.path.join(SUITE, 'test_parsing')
 
 
@@ -49,8 +50,7 @@ def case(name, config):
 def main_with_robot():
     if not GIVEN and not os.path.isdir(CASES):
         print('skip - JSONTestSuite not found at %s (set JSONTESTSUITE to '
-              'a clone of github.com/nst/JSONTestSuite)'
-              % os.path.normpath(SUITE))
+              'a clone of github.com/nst/JSONTestSuite)' % DEFAULT)
         main()
     add('suite_present', suite_present)
     # Every case may reach delivery (an object with a "type"): give the
