@@ -19,8 +19,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import urllib.error
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [os.path.join(HERE, '..', 'lib'), HERE]
@@ -92,18 +90,20 @@ def owner_mode(path):
 
 
 def post(url, body):
-    """POSTs body; returns (status, decoded JSON answer or None)."""
-    req = urllib.request.Request(url, data=body, method='POST', headers={
-        'Content-Type': 'application/json'})
+    """POSTs body with curl, as README does; returns the HTTP status and
+    the relay's JSON answer ({} when the answer is not JSON)."""
+    with tempfile.NamedTemporaryFile() as f:
+        f.write(body)
+        f.flush()
+        r = run(['curl', '-sS', '--max-time', '30', '-H',
+                 'Content-Type: application/json', '--data-binary',
+                 '@' + f.name, '-w', '\n%{http_code}', url])
+    text, _, code = r.stdout.rpartition('\n')
     try:
-        with urllib.request.urlopen(req, timeout=30) as r:
-            code, text = r.status, r.read()
-    except urllib.error.HTTPError as e:
-        code, text = e.code, e.read()
-    try:
-        return code, json.loads(text)
+        answer = json.loads(text)
     except ValueError:
-        return code, {'raw': text.decode('utf-8', 'replace')[:300]}
+        answer = {}
+    return int(code), answer
 
 
 def relay_config(bot):
