@@ -12,9 +12,9 @@ As root: python3 tests/e2e/test_deb.py
 """
 import glob
 import json
+import grp
 import os
 import pwd
-import grp
 import shutil
 import subprocess
 import sys
@@ -223,12 +223,15 @@ def step_install():
 def step_drain_scheduled():
     # The timer is enabled (deb-systemd-helper links it even where
     # systemd is not running); the service runs the drain as www-data.
-    assert os.path.realpath(TIMER_LINK) == os.path.realpath(TIMER), TIMER_LINK
+    assert os.path.realpath(TIMER_LINK) == os.path.realpath(TIMER), \
+        TIMER_LINK
     with open(SERVICE) as f:
-        unit = f.read()
-    assert 'User=%s\n' % WEB_USER in unit, unit
-    assert 'ExecStart=%s --drain\n' % CGI in unit, unit
-    assert 'Environment=PGYER_RELAY_CONFIG=%s\n' % CONFIG in unit, unit
+        unit = dict(ln.split('=', 1) for ln in f.read().splitlines()
+                    if '=' in ln and not ln.startswith('#'))
+    assert unit.get('User') == WEB_USER, unit
+    assert unit.get('Environment') == 'PGYER_RELAY_CONFIG=' + CONFIG, unit
+    work['exec'] = unit.get('ExecStart', '').split()
+    assert work['exec'][:2] == [CGI, '--drain'], unit
     # The cron job: the same command, standing down under systemd.
     with open(CRON) as f:
         lines = [ln for ln in f.read().splitlines()
@@ -237,7 +240,7 @@ def step_drain_scheduled():
     fields = lines[1].split(None, 6)
     assert fields[:6] == ['*'] * 5 + [WEB_USER], lines[1]
     assert '[ ! -d /run/systemd/system ]' in fields[6], fields[6]
-    assert fields[6].endswith(CGI + ' --drain'), fields[6]
+    assert fields[6].endswith(' '.join(work['exec'])), fields[6]
     work['cron'] = fields[6]
 
 
@@ -285,7 +288,7 @@ def step_serve():
             assert owner_mode(q)[0] == WEB_USER, (q, owner_mode(q))
         # What the timer runs, as its user: nothing is due yet (the first
         # retry waits 30 s), and it says nothing.
-        r = as_web_user([CGI, '--drain'], env={'PGYER_RELAY_CONFIG': CONFIG})
+        r = as_web_user(work['exec'], env={'PGYER_RELAY_CONFIG': CONFIG})
         assert r.returncode == 0 and r.stdout == '', r.stdout + r.stderr
         before = len(bot.received)
         r = as_web_user([CGI, '--drain', '--all'],
