@@ -198,3 +198,54 @@ bench: all
 FUZZ_SECONDS ?= 60
 fuzz:
 	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
+
+
+# The drain every minute, for `make install`: the systemd timer and
+# service, and the cron job that runs only where systemd is not the init.
+# Then: systemctl daemon-reload && systemctl enable --now
+# pgyer-relay-drain.timer.  Needs spool_dir in the config (else the drain
+# complains every minute).
+SYSTEMDDIR ?= /etc/systemd/system
+CRONDIR	?= /etc/cron.d
+DRAIN_UNITS = pgyer-relay-drain.service pgyer-relay-drain.timer
+.PHONY: install-drain uninstall-drain
+install-drain:
+	install -d $(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(CRONDIR)
+	for u in $(DRAIN_UNITS); do \
+		sed -e 's|/usr/local/lib/cgi-bin|$(BINDIR)|g' \
+		    -e 's|/etc/pgyer-relay|$(SYSCONFDIR)/pgyer-relay|g' \
+		    etc/systemd/$$u > $(DESTDIR)$(SYSTEMDDIR)/$$u || exit 1; \
+	done
+	sed -e 's|/usr/local/lib/cgi-bin|$(BINDIR)|g' \
+	    -e 's|/etc/pgyer-relay|$(SYSCONFDIR)/pgyer-relay|g' \
+	    etc/cron.d/pgyer-relay > $(DESTDIR)$(CRONDIR)/pgyer-relay
+
+uninstall-drain:
+	for u in $(DRAIN_UNITS); do rm -f $(DESTDIR)$(SYSTEMDDIR)/$$u; done
+	rm -f $(DESTDIR)$(CRONDIR)/pgyer-relay
+
+# A Debian package (debian/) of this tree, built by dpkg-buildpackage on a
+# copy so that neither this tree nor its build changes; the .deb goes to
+# $(DEBOUT), then lintian checks it when installed.  The build needs
+# dpkg-dev, debhelper, fakeroot and debian/control's Build-Depends
+# (`apt-get build-dep ./`).
+DEBOUT	?= cgi-bin
+DEB_TMP	= $(DEBOUT)/.obj-deb
+DEB_SRC	= src tests apache-conf nginx-conf etc man debian Makefile README.md
+DEB_JOBS ?= 2
+.PHONY: deb
+deb:
+	$(Q)rm -rf $(DEB_TMP) $(DEBOUT)/pgyer-relay_*.deb
+	$(Q)mkdir -p $(DEB_TMP)/pgyer-relay
+	$(Q)cp -R $(DEB_SRC) $(DEB_TMP)/pgyer-relay/
+	$(Q)cd $(DEB_TMP)/pgyer-relay && \
+	    DEB_BUILD_OPTIONS="$$DEB_BUILD_OPTIONS noautodbgsym" \
+	    dpkg-buildpackage -us -uc -b -J$(DEB_JOBS)
+	$(Q)mv $(DEB_TMP)/pgyer-relay_*.deb $(DEBOUT)/
+	$(Q)rm -rf $(DEB_TMP)
+	$(Q)if command -v lintian >/dev/null; then \
+		lintian --fail-on error,warning $(DEBOUT)/pgyer-relay_*.deb; \
+	else \
+		echo "lintian not installed: the package is not checked"; \
+	fi
+	@ls $(DEBOUT)/pgyer-relay_*.deb
