@@ -19,7 +19,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'lib'))
 from cgirun import APP, SLOW, event_body  # noqa: E402
 from harness import main, test  # noqa: E402
 from mockrobot import MockRobot  # noqa: E402
-from spoolrelay import Relay, accepted, free_port  # noqa: E402
+from ports import free_port  # noqa: E402
+from spoolrelay import Relay, accepted  # noqa: E402
+
 
 # --- failures that are retried ------------------------------------------
 

@@ -11,7 +11,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 
@@ -22,15 +21,6 @@ DRAIN_LINE = re.compile(r'^(\d+) delivered, (\d+) to retry, (\d+) rate '
                         r'limited, (\d+) dead, (\d+) busy, (\d+) not due, '
                         r'(\d+) errors, (\d+) skipped \(robot not '
                         r'answering\), (\d+) left for the next run$', re.M)
-
-
-def free_port():
-    """A loopback port nobody listens on (bound, then released)."""
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Relay:
@@ -225,11 +215,10 @@ def fault_binary():
     path = os.environ.get('PGYER_RELAY_FAULT_BIN')
     if path:
         return [os.path.abspath(path)]
-    here = os.path.dirname(binary())
-    for cand in (os.path.join(here, 'faults', 'pgyer-relay.cgi'),
-                 os.path.join(here, '.obj', 'faults', 'pgyer-relay.cgi'),
-                 os.path.join(ROOT, 'cgi-bin', '.obj', 'faults',
-                              'pgyer-relay.cgi')):
+    # make check runs the tests with BUILD set; by hand, build/.
+    build = os.environ.get('BUILD') or 'build'
+    for cand in (os.path.join(build, 'faults', 'pgyer-relay.cgi'),
+                 os.path.join(ROOT, build, 'faults', 'pgyer-relay.cgi')):
         if os.access(cand, os.X_OK):
             return [cand]
     raise AssertionError('no crash-injection build: run make faults')
