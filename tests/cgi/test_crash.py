@@ -204,7 +204,8 @@ def drain_killed_rewriting(fault):
 
 
 each_fault('drain_killed_', drain_killed_rewriting,
-           ('journal-before-rename:1', 'journal-after-rename:1'))
+           ('journal-before-rename:1', 'journal-after-rename:1',
+            'journal-written:1'))
 
 
 @test

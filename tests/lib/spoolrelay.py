@@ -217,8 +217,8 @@ def fault_binary():
         return [os.path.abspath(path)]
     # make check runs the tests with BUILD set; by hand, build/.
     build = os.environ.get('BUILD') or 'build'
-    for cand in (os.path.join(build, 'faults', 'pgyer-relay.cgi'),
-                 os.path.join(ROOT, build, 'faults', 'pgyer-relay.cgi')):
+    for cand in (os.path.join(ROOT, build, 'faults', 'pgyer-relay.cgi'),
+                 os.path.join(build, 'faults', 'pgyer-relay.cgi')):
         if os.access(cand, os.X_OK):
             return [cand]
     raise AssertionError('no crash-injection build: run make faults')
