@@ -366,7 +366,8 @@ relay(struct req *r)
 	/* Write-ahead: every record is on disk before the first attempt. */
 	n = r->n;
 	journaled = queue_journal(&r->q, app, r->d, n, r->body.data,
-	    r->body.len, start, r->marked ? r->dedup_key : NULL, r->jobs);
+	    r->body.len, start, r->dedup_key[0] != '\0' ? r->dedup_key :
+	    NULL, r->jobs);
 	for (size_t i = 0; i < n; i++)
 		sendable += r->jobs[i].fate != QUEUE_FAILED;
 	/* "journaled" only when the journal holds every message of it. */
