@@ -530,6 +530,11 @@ drain_status(const char *spool_dir, long long now, FILE *out, char *err,
 			fwrite(lines.data, 1, lines.len, out);
 		journal_ids_free(ids, n);
 	}
+	if (rc == 0 && (n = journal_quarantined(&j, err, errlen)) == -1)
+		rc = -1;
+	else if (rc == 0 && n > 0)
+		fprintf(out, "quarantined: %ld (not written by the relay, never "
+		    "sent: %s/dead/*.quarantined)\n", n, spool_dir);
 	buf_free(&lines);
 	journal_close(&j);
 	return rc;

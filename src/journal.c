@@ -754,6 +754,29 @@ journal_tagged(struct journal *j, const char *tag,
 }
 
 static int
+is_quarantined(struct journal *j, enum journal_queue q, const char *name,
+    void *arg)
+{
+	size_t	 len = strlen(name), sfx = strlen(QUARANTINED);
+
+	(void)j;
+	(void)q;
+	if (len > sfx && strcmp(name + len - sfx, QUARANTINED) == 0)
+		++*(long *)arg;
+	return 0;
+}
+
+long
+journal_quarantined(struct journal *j, char *err, size_t errlen)
+{
+	long	 n = 0;
+
+	if (each_entry(j, JOURNAL_DEAD, is_quarantined, &n, err, errlen) == -1)
+		return -1;
+	return n;
+}
+
+static int
 add_size(struct journal *j, enum journal_queue q, const char *name,
     void *arg)
 {

@@ -108,6 +108,9 @@ int	 journal_tagged(struct journal *, const char *tag,
 	    void (*fn)(const char *webhook, void *arg), void *arg, char *err,
 	    size_t errlen);
 
+/* How many files were quarantined (dead/ID.quarantined); -1 with err. */
+long	 journal_quarantined(struct journal *, char *err, size_t errlen);
+
 /* Bytes the records hold, pending and dead; -1 with err. */
 long long journal_bytes(struct journal *, char *err, size_t errlen);
 

@@ -119,6 +119,8 @@ def planted_records_are_quarantined():
             q = name[:-len('.json')] + '.quarantined'
             assert os.path.exists(os.path.join(relay.spool, 'dead', q))
         assert relay.pending() == [] and relay.dead() == []
+        status = relay.cli('--spool-status')
+        assert 'quarantined: %d ' % len(names) in status, status
         # Quarantined files are not dead records: --requeue cannot send
         # them either.
         out = relay.cli('--requeue')
