@@ -40,6 +40,13 @@ class Watched(MockRobot):
         super()._handle(h, body)
 
 
+def kill_when_received(bot, p):
+    """kill -9 of p once bot has its request; the robot then recovers."""
+    assert bot.got.wait(30 * SLOW), 'the robot got nothing'
+    kill(p)
+    bot.mode = 'ok'
+
+
 def times(bot, body):
     """How many times bot accepted the event body (json robots get it
     byte for byte)."""
@@ -104,10 +111,7 @@ def cgi_killed_while_the_robot_has_it():
     the journal, so PGYER's retry is a duplicate and the drain sends it."""
     with Watched('json', mode='hang') as bot, Relay([bot]) as relay:
         body = relay.event()
-        p = relay.start_cgi(body)
-        assert bot.got.wait(30 * SLOW), 'the robot got nothing'
-        kill(p)
-        bot.mode = 'ok'
+        kill_when_received(bot, relay.start_cgi(body))
         s = relay.post(body, status=200)
         assert s.get('duplicate') is True, s
         assert len(relay.pending()) == 1
@@ -139,10 +143,7 @@ def cgi_killed_without_a_spool():
     with Watched('json', mode='hang') as bot, \
             Relay([bot], spool_dir='') as relay:
         body = relay.event()
-        p = relay.start_cgi(body)
-        assert bot.got.wait(30 * SLOW), 'the robot got nothing'
-        kill(p)
-        bot.mode = 'ok'
+        kill_when_received(bot, relay.start_cgi(body))
         s = relay.post(body, status=200)
         assert s['delivered'] == 1, s
         assert times(bot, body) == 1, bot.received
@@ -216,10 +217,7 @@ def drain_killed_while_the_robot_has_it():
         bodies = queued(relay, bot, 1)
         bot.mode = 'hang'
         bot.got.clear()
-        p = relay.start_cli('--drain', '--all')
-        assert bot.got.wait(30 * SLOW), 'the robot got nothing'
-        kill(p)
-        bot.mode = 'ok'
+        kill_when_received(bot, relay.start_cli('--drain', '--all'))
         assert len(relay.pending()) == 1
         relay.drain('--all')
         assert [times(bot, b) for b in bodies] == [1], bot.received
