@@ -100,9 +100,10 @@ void	 queue_build(struct queue *, struct queue_job *, long long now_ms);
 
 /*
  * Takes a rate slot for a job with a request: READY, or DEFERRED (the
- * record waits for the slot) or FAILED (no record) when the robot is at
- * its limit.  When the limits cannot be checked, READY (logged by the
- * caller through job->why): better an over-limit send than none.
+ * record waits for the slot) or FAILED (no record) or FULL (the spool is
+ * over its cap: the record is removed) when the robot is at its limit.
+ * When the limits cannot be checked (a lock not free in time), READY,
+ * logged: better an over-limit send than none.
  */
 void	 queue_take_slot(struct queue *, struct queue_job *,
 	    long long now_ms);
