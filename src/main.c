@@ -145,8 +145,13 @@ duplicate(struct req *r, const struct app *app, long long start)
 	if (*r->cfg->state_dir == '\0' || r->cfg->dedup_seconds <= 0)
 		return 0;
 	dedup_key(app->key, &r->ev, r->dedup_key);
-	/* The backstop ends this process by then. */
-	deadline = start / 1000 + r->cfg->timeout_ms / 1000 + 3;
+	/*
+	 * Past the longest this process may live from here: lock waits
+	 * (timeout_ms / 2), then the backstop (timeout_ms + 2 s), and a
+	 * margin for the journal's fsyncs.
+	 */
+	deadline = start / 1000 + (r->cfg->timeout_ms * 3 / 2 + 999) / 1000 +
+	    5;
 	rc = dedup_claim(r->cfg->state_dir, r->dedup_key, start / 1000,
 	    r->cfg->dedup_seconds, deadline, r->q.lock_until, err,
 	    sizeof(err));
