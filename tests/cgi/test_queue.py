@@ -3,7 +3,8 @@
 - 1000 records for a robot that accepts connections and never answers,
   and 1 for a healthy robot: the healthy one is sent within 2 s, the dead
   robot is skipped for the rest of the run (its records wait, untouched),
-  and the run ends within its budget.
+  and the run ends within its budget; likewise a robot that refuses
+  connections.
 - A slow robot and a small --max-seconds: the drain stops starting work
   in time and leaves the rest for the next run, nothing lost.
 - Two and four drains at once over 400 records: each delivered once.
@@ -30,6 +31,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'lib'))
 from cgirun import APP, SLOW, event_body  # noqa: E402
 from harness import main, test  # noqa: E402
 from mockrobot import MockRobot  # noqa: E402
+from ports import free_port  # noqa: E402
 from spoolrelay import DRAIN_LINE, Relay  # noqa: E402
 
 T0 = 1594781454
@@ -107,6 +109,26 @@ def dead_robot_does_not_hold_up_a_healthy_one():
         untouched = sum(1 for f in relay.pending()
                         if relay.item(f)['attempts'] == 0)
         assert untouched == 998, untouched
+
+
+@test
+def refused_connection_skips_the_robot():
+    """Nobody listens: the first transfers fail at once, the robot's
+    other records are left for the next run, untouched."""
+    with MockRobot('json') as good, Relay([good]) as relay:
+        relay.cfg['apps'][APP]['webhooks'].append({
+            'name': 'gone', 'type': 'json', 'events': ['*'],
+            'url': 'http://127.0.0.1:%d/hook' % free_port()})
+        relay.save()
+        write_records(relay, 'gone', 20)
+        write_records(relay, 'json', 1, first=20)
+        n = counts(relay.cli('--drain', ok=True))
+        # At most DRAIN_ROBOT_MAX (2) were tried before it was skipped.
+        assert n['delivered'] == 1 and 1 <= n['retry'] <= 2, n
+        assert n['retry'] + n['skipped'] == 20, n
+        untouched = sum(1 for f in relay.pending()
+                        if relay.item(f)['attempts'] == 0)
+        assert untouched == n['skipped'], untouched
 
 
 @test
