@@ -125,7 +125,8 @@ lock_opendir(int at, const char *name, const char *path, int create,
 	}
 	if (st.st_uid != geteuid()) {
 		snprintf(err, errlen, "%s belongs to uid %ld, not to the user "
-		    "running the relay (uid %ld): chown it", path,
+		    "running the relay (uid %ld): run the relay as its owner "
+		    "(the web server's user), or chown it", path,
 		    (long)st.st_uid, (long)geteuid());
 		close(fd);
 		return -1;
