@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "inert.h"
 
 struct buf;
 struct message_ctx;
@@ -16,7 +17,7 @@ struct message_ctx;
 enum msg_line_kind {
 	MSG_INFO,	/* a short fact: version, platform, time */
 	MSG_TEXT,	/* free text, may hold newlines: message, notes */
-	MSG_LINK	/* the app's page: value is the URL */
+	MSG_LINK	/* the app's page: value is the checked URL */
 };
 
 struct msg_line {
@@ -27,23 +28,31 @@ struct msg_line {
 
 #define MSG_LINES_MAX	8
 
-/* Strings are owned by the message or by the event it was made from. */
+/*
+ * Every string is owned by the message.  Values from the event are made
+ * inert for the dialect the message was made for (see inert.h): a
+ * formatter pastes them into its markup as they are.
+ */
 struct message {
 	enum lang	 lang;
-	const char	*title;		/* app title, else the app key */
-	const char	*action;	/* action, else type; may be "" */
-	char		*heading;	/* "title action", plain text */
+	enum inert_dialect dialect;
+	char		*title;		/* app title, else the app key */
+	char		*action;	/* action, else type; may be "" */
+	char		*heading;	/* "title action" */
+	char		*plain_heading;	/* the same, INERT_PLAIN */
 	char		*body;		/* the rendered template, or NULL */
 	struct msg_line	 line[MSG_LINES_MAX];	/* when body is NULL */
 	size_t		 n_lines;
+	char		*owned[MSG_LINES_MAX];
+	char		*link;		/* inert_link() of the event's, or NULL */
 	const char	*link_text;	/* "查看应用": the link's words */
 	const char	*link_label;	/* "查看应用：": before a bare URL */
-	char		*version;
 };
 
-/* Makes the message for ctx: the built-in one, or tpl rendered. */
+/* Makes the message for ctx in dialect d: the built-in one, or tpl
+ * rendered with its placeholders' values made inert for d. */
 void	 message_init(struct message *, const struct message_ctx *,
-	    const char *tpl);
+	    const char *tpl, enum inert_dialect d);
 void	 message_free(struct message *);
 /* Appends a line as plain text: "label value", or "查看应用：URL". */
 void	 message_line(struct buf *, const struct message *,

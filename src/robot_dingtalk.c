@@ -82,7 +82,8 @@ render(const struct message_ctx *ctx, const void *arg, struct buf *out,
 	int			 md = wh->format != FORMAT_TEXT;
 	int			 rc;
 
-	message_init(&m, ctx, wh->template);
+	message_init(&m, ctx, wh->template, md ? INERT_MARKDOWN :
+	    INERT_TEXT);
 	if (md)
 		markdown(&text, &m);
 	else
@@ -112,7 +113,7 @@ render(const struct message_ctx *ctx, const void *arg, struct buf *out,
 	jgen_map_open(&j);
 	/* The title is the preview line in the chat list; required. */
 	if (md)
-		jgen_kv(&j, "title", m.heading);
+		jgen_kv(&j, "title", m.plain_heading);
 	jgen_str(&j, md ? "text" : "content");
 	jgen_strn(&j, text.data != NULL ? text.data : "", text.len);
 	jgen_map_close(&j);

@@ -157,7 +157,8 @@ render(const struct message_ctx *ctx, const void *arg, struct buf *out,
 	struct jgen		 j;
 	int			 rc, is_post = wh->format != FORMAT_TEXT;
 
-	message_init(&m, ctx, wh->template);
+	message_init(&m, ctx, wh->template, is_post ? INERT_PLAIN :
+	    INERT_TEXT);
 	jgen_init(&j);
 	jgen_map_open(&j);
 	if (f->ts[0] != '\0') {

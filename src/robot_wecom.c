@@ -68,7 +68,8 @@ render(const struct message_ctx *ctx, const void *arg, struct buf *out,
 	struct jgen		 j;
 	int			 text = as_text(wh);
 
-	message_init(&m, ctx, wh->template);
+	message_init(&m, ctx, wh->template, text ? INERT_TEXT :
+	    INERT_MARKDOWN);
 	if (text)
 		message_plain(&content, &m);
 	else
