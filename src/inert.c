@@ -8,7 +8,7 @@
  * - a ZERO WIDTH SPACE (U+200B) goes where syntax needs two characters
  *   side by side: after "<" (tags "<font>", mentions "<@id>", "<at>"),
  *   between "]" and "(" (links and images), and before the first
- *   character of a line that starts with punctuation, a digit or a blank
+ *   character of a line that starts with punctuation, "1." or a blank
  *   (headings "#", quotes ">", lists "- " "1. ", code blocks, tables,
  *   link definitions, "---" under a line).  It shows nothing, so the
  *   characters read as they were written;
@@ -62,13 +62,22 @@ hidden(const unsigned char *p, size_t n)
 	return 0;
 }
 
-/* 1 when a markdown line starting with c could start a block. */
+/*
+ * 1 when a markdown line starting at p could start a block: punctuation
+ * or a blank, or digits followed by "." or ")" and a blank ("1. ").
+ */
 static int
-block_start(unsigned char c)
+block_start(const unsigned char *p)
 {
-	return c == ' ' || c == '\t' || (c >= '0' && c <= '9') ||
-	    (c < 0x80 && strchr("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", c) !=
-	    NULL && c != '\0');
+	if (*p >= '0' && *p <= '9') {
+		while (*p >= '0' && *p <= '9')
+			p++;
+		return (*p == '.' || *p == ')') && (p[1] == ' ' ||
+		    p[1] == '\t' || p[1] == '\n' || p[1] == '\r' ||
+		    p[1] == '\0');
+	}
+	return *p == ' ' || *p == '\t' || (*p != '\0' && *p < 0x80 &&
+	    strchr("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", *p) != NULL);
 }
 
 void
@@ -94,7 +103,7 @@ inert_append(struct buf *b, enum inert_dialect d, const char *s)
 			bol = 0;
 			continue;
 		}
-		if (d == INERT_MARKDOWN && bol && block_start(*p))
+		if (d == INERT_MARKDOWN && bol && block_start(p))
 			buf_puts(b, ZWSP);
 		bol = *p == '\n';
 		if (d == INERT_MARKDOWN && *p == '*')

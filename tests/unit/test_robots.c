@@ -171,7 +171,7 @@ test_wecom_markdown(void)
 	    "> 版本：0.4.0 (build 2)\\n> 平台：iOS\\n"
 	    "> 时间：2020-07-15 10:50:54\\n"
 	    "您的应用QQ有了新的版本(0.4.0)更新。\\n更新说明：\\n"
-	    "1. 修复\\\\崩溃\\n2. tab\\there\\u0001\\n"
+	    "\u200b1. 修复\\\\崩溃\\n\u200b2. tab\\there\ufffd\\n"
 	    "[查看应用](https://www.pgyer.com/oooplay_test)\"}}");
 	request_free(&req);
 
@@ -186,7 +186,7 @@ test_wecom_markdown(void)
 	    "> Version: 0.4.0 (build 2)\\n> Platform: iOS\\n"
 	    "> Time: 2020-07-15 10:50:54\\n"
 	    "您的应用QQ有了新的版本(0.4.0)更新。\\nRelease notes:\\n"
-	    "1. 修复\\\\崩溃\\n2. tab\\there\\u0001\\n"
+	    "\u200b1. 修复\\\\崩溃\\n\u200b2. tab\\there\ufffd\\n"
 	    "[View app](https://www.pgyer.com/oooplay_test)\"}}");
 	request_free(&req);
 }
@@ -247,7 +247,7 @@ test_wecom_text(void)
 	    "版本：0.4.0 (build 2)\\n平台：iOS\\n"
 	    "时间：2020-07-15 10:50:54\\n"
 	    "您的应用QQ有了新的版本(0.4.0)更新。\\n更新说明：\\n"
-	    "1. 修复\\\\崩溃\\n2. tab\\there\\u0001\\n"
+	    "1. 修复\\\\崩溃\\n2. tab\\there\ufffd\\n"
 	    "查看应用：https://www.pgyer.com/oooplay_test\","
 	    "\"mentioned_list\":[\"zhangsan\",\"@all\"],"
 	    "\"mentioned_mobile_list\":[\"13800000000\"]}}");
@@ -267,7 +267,7 @@ test_wecom_text(void)
 	    "Version: 0.4.0 (build 2)\\nPlatform: iOS\\n"
 	    "Time: 2020-07-15 10:50:54\\n"
 	    "您的应用QQ有了新的版本(0.4.0)更新。\\nRelease notes:\\n"
-	    "1. 修复\\\\崩溃\\n2. tab\\there\\u0001\\n"
+	    "1. 修复\\\\崩溃\\n2. tab\\there\ufffd\\n"
 	    "View app: https://www.pgyer.com/oooplay_test\"}}");
 	request_free(&req);
 }
@@ -336,7 +336,7 @@ test_dingtalk_markdown(void)
 	    "- 版本：0.4.0 (build 2)\\n- 平台：iOS\\n"
 	    "- 时间：2020-07-15 10:50:54\\n\\n"
 	    "您的应用QQ有了新的版本(0.4.0)更新。\\n\\n更新说明：\\n\\n"
-	    "1. 修复\\\\崩溃\\n\\n2. tab\\there\\u0001\\n\\n"
+	    "\u200b1. 修复\\\\崩溃\\n\\n\u200b2. tab\\there\ufffd\\n\\n"
 	    "[查看应用](https://www.pgyer.com/oooplay_test)\\n\\n"
 	    "@13800000000\"},\"at\":{\"atMobiles\":[\"13800000000\"],"
 	    "\"atUserIds\":[],\"isAtAll\":false}}");
@@ -356,7 +356,7 @@ test_dingtalk_markdown(void)
 	    "- Version: 0.4.0 (build 2)\\n- Platform: iOS\\n"
 	    "- Time: 2020-07-15 10:50:54\\n\\n"
 	    "您的应用QQ有了新的版本(0.4.0)更新。\\n\\nRelease notes:\\n\\n"
-	    "1. 修复\\\\崩溃\\n\\n2. tab\\there\\u0001\\n\\n"
+	    "\u200b1. 修复\\\\崩溃\\n\\n\u200b2. tab\\there\ufffd\\n\\n"
 	    "[View app](https://www.pgyer.com/oooplay_test)\"},"
 	    "\"at\":{\"atMobiles\":[],\"atUserIds\":[],\"isAtAll\":false}}");
 	request_free(&req);
@@ -390,7 +390,7 @@ test_dingtalk_text(void)
 	    "Version: 0.4.0 (build 2)\\nPlatform: iOS\\n"
 	    "Time: 2020-07-15 10:50:54\\n"
 	    "您的应用QQ有了新的版本(0.4.0)更新。\\nRelease notes:\\n"
-	    "1. 修复\\\\崩溃\\n2. tab\\there\\u0001\\n"
+	    "1. 修复\\\\崩溃\\n2. tab\\there\ufffd\\n"
 	    "View app: https://www.pgyer.com/oooplay_test\\n@zhangsan\"},"
 	    "\"at\":{\"atMobiles\":[],\"atUserIds\":[\"zhangsan\"],"
 	    "\"isAtAll\":true}}");
@@ -414,8 +414,8 @@ test_dingtalk_template(void)
 	CHECK_GOLD(req.body,
 	    "{\"msgtype\":\"markdown\","
 	    "\"markdown\":{\"title\":\"QQ \\\"内测\\\" 应用更新\","
-	    "\"text\":\"### QQ \\\"内测\\\" 0.4.0\\n\\n1. 修复\\\\崩溃\\n"
-	    "2. tab\\there\\u0001\"},\"at\":{\"atMobiles\":[],"
+	    "\"text\":\"### QQ \\\"内测\\\" 0.4.0\\n\\n\u200b1. 修复\\\\崩溃\\n"
+	    "\u200b2. tab\\there\ufffd\"},\"at\":{\"atMobiles\":[],"
 	    "\"atUserIds\":[],\"isAtAll\":false}}");
 	request_free(&req);
 }
@@ -454,7 +454,7 @@ test_feishu_post(void)
 	    "\"text\":\"您的应用QQ有了新的版本(0.4.0)更新。\"}],"
 	    "[{\"tag\":\"text\",\"text\":\"更新说明：\"}],"
 	    "[{\"tag\":\"text\",\"text\":\"1. 修复\\\\崩溃\"}],"
-	    "[{\"tag\":\"text\",\"text\":\"2. tab\\there\\u0001\"}],"
+	    "[{\"tag\":\"text\",\"text\":\"2. tab\\there\ufffd\"}],"
 	    "[{\"tag\":\"a\",\"text\":\"查看应用\","
 	    "\"href\":\"https://www.pgyer.com/oooplay_test\"}],"
 	    "[{\"tag\":\"at\",\"user_id\":\"all\"},{\"tag\":\"at\","
@@ -477,7 +477,7 @@ test_feishu_post(void)
 	    "\"text\":\"您的应用QQ有了新的版本(0.4.0)更新。\"}],"
 	    "[{\"tag\":\"text\",\"text\":\"Release notes:\"}],"
 	    "[{\"tag\":\"text\",\"text\":\"1. 修复\\\\崩溃\"}],"
-	    "[{\"tag\":\"text\",\"text\":\"2. tab\\there\\u0001\"}],"
+	    "[{\"tag\":\"text\",\"text\":\"2. tab\\there\ufffd\"}],"
 	    "[{\"tag\":\"a\",\"text\":\"View app\","
 	    "\"href\":\"https://www.pgyer.com/oooplay_test\"}]]}}}}");
 	request_free(&req);
@@ -504,7 +504,7 @@ test_feishu_text(void)
 	    "版本：0.4.0 (build 2)\\n平台：iOS\\n"
 	    "时间：2020-07-15 10:50:54\\n"
 	    "您的应用QQ有了新的版本(0.4.0)更新。\\n更新说明：\\n"
-	    "1. 修复\\\\崩溃\\n2. tab\\there\\u0001\\n"
+	    "1. 修复\\\\崩溃\\n2. tab\\there\ufffd\\n"
 	    "查看应用：https://www.pgyer.com/oooplay_test\\n"
 	    "<at user_id=\\\"all\\\">所有人</at>\"}}");
 	request_free(&req);
