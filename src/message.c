@@ -61,6 +61,62 @@ message_mark(enum lang lang)
 	return label(lang, L_MARK);
 }
 
+enum msg_kind
+message_kind(const struct message_ctx *ctx)
+{
+	const char	*t = ctx->ev->field[EV_TYPE];
+	char		 type[64];
+
+	subscribe_normalise(t != NULL ? t : "", type, sizeof(type));
+	if (strcmp(type, "updateversion") == 0)
+		return MSG_KIND_UPDATE;
+	if (strncmp(type, "feedback", 8) == 0)
+		return MSG_KIND_FEEDBACK;
+	if (strncmp(type, "crash", 5) == 0)
+		return MSG_KIND_CRASH;
+	return MSG_KIND_OTHER;
+}
+
+const char *
+message_button(void)
+{
+	return "下载 / Download";
+}
+
+void
+message_key(struct buf *b, const char *lbl)
+{
+	size_t	 n = strlen(lbl);
+
+	if (n >= 3 && strcmp(lbl + n - 3, "：") == 0)
+		n -= 3;
+	while (n > 0 && (lbl[n - 1] == ' ' || lbl[n - 1] == ':'))
+		n--;
+	buf_append(b, lbl, n);
+}
+
+int
+message_cut_chars(struct buf *b, const char *s, size_t max)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 chars = 0, i = 0, keep = 0;
+
+	for (; p[i] != '\0'; i++) {
+		if ((p[i] & 0xc0) == 0x80)
+			continue;
+		/* Room for "…" when it must be cut. */
+		if (chars == max - 1)
+			keep = i;
+		if (chars++ == max) {
+			buf_append(b, s, keep);
+			buf_puts(b, "…");
+			return 1;
+		}
+	}
+	buf_puts(b, s);
+	return 0;
+}
+
 /* s when it holds text, else NULL. */
 static const char *
 text(const char *s)
@@ -112,6 +168,7 @@ message_init(struct message *m, const struct message_ctx *ctx,
 	m->heading = inert_dup(m->dialect, b.data);
 	m->plain_heading = inert_dup(INERT_PLAIN, b.data);
 	buf_reset(&b);
+	m->link = inert_link(ev->field[EV_LINK]);
 
 	if (tpl != NULL) {
 		template_render(&b, tpl, ctx, m->dialect);
@@ -145,8 +202,7 @@ message_init(struct message *m, const struct message_ctx *ctx,
 	    "", type, sizeof(type));
 	add(m, MSG_TEXT, label(m->lang, strcmp(type, "updateversion") == 0 ?
 	    L_NOTES : L_OTHER_NOTES), ev->field[EV_NOTES]);
-	if ((m->link = inert_link(ev->field[EV_LINK])) != NULL &&
-	    m->n_lines < MSG_LINES_MAX) {
+	if (m->link != NULL && m->n_lines < MSG_LINES_MAX) {
 		m->line[m->n_lines].kind = MSG_LINK;
 		m->line[m->n_lines].label = "";
 		m->line[m->n_lines].value = m->link;

@@ -49,6 +49,14 @@ struct message {
 	const char	*link_label;	/* "查看应用：": before a bare URL */
 };
 
+/* What the event is about, for a card's colour. */
+enum msg_kind {
+	MSG_KIND_UPDATE,	/* updateVersion */
+	MSG_KIND_FEEDBACK,
+	MSG_KIND_CRASH,
+	MSG_KIND_OTHER
+};
+
 /* Makes the message for ctx in dialect d: the built-in one, or tpl
  * rendered with its placeholders' values made inert for d. */
 void	 message_init(struct message *, const struct message_ctx *,
@@ -65,5 +73,16 @@ void	 message_newline(struct buf *, const char *sep);
 int	 message_has(const char *s, const char *kw);
 /* The mark that ends a cut text: "…（内容过长已截断）". */
 const char *message_mark(enum lang);
+/* The kind of ctx's event. */
+enum msg_kind	 message_kind(const struct message_ctx *);
+/* A card button's words: "下载 / Download". */
+const char	*message_button(void);
+/* Appends label without its trailing "：" or ": " ("版本"). */
+void		 message_key(struct buf *, const char *label);
+/*
+ * Appends s cut to at most max characters, ending in "…" when cut (at a
+ * character boundary); returns 1 when it cut.
+ */
+int		 message_cut_chars(struct buf *, const char *s, size_t max);
 
 #endif

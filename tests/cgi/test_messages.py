@@ -10,7 +10,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'lib'))
-from cgirun import APP, config_for, event_body, run_cgi  # noqa: E402
+from cgirun import (APP, config_for, event_body, run_cgi,  # noqa: E402
+                    webhook_for)
 from harness import main, test  # noqa: E402
 from mockrobot import MockRobot  # noqa: E402
 from clirun import cli  # noqa: E402
@@ -134,6 +135,55 @@ def check_warns_about_example_values():
     assert rc == 0, err
     assert '"token" is the example\'s placeholder' in err, err
     assert err.count('"url" is the example\'s placeholder') == 3, err
+
+
+def card_config(bots):
+    return {'apps': {APP: {'webhooks': [
+        webhook_for(b, b.kind, format='card') for b in bots]}}}
+
+
+@test
+def cards_with_a_download_button():
+    with MockRobot('wecom') as wecom, \
+            MockRobot('dingtalk', secret='SECx', keyword='应用') as ding, \
+            MockRobot('feishu', secret='fs', keyword='应用') as fei:
+        cfg = card_config([wecom, ding, fei])
+        r = run_cgi(cfg, event_body(**HOSTILE), query=QUERY)
+        assert r.status == 200, r
+        link = 'https://www.pgyer.com/' + APP
+        for bot in (wecom, ding, fei):
+            rec = bot.received[-1]
+            assert rec['accepted'], (bot.kind, rec['errmsg'])
+        card = wecom.received[-1]['json']['template_card']
+        assert card['card_action'] == {'type': 1, 'url': link}, card
+        assert card['main_title']['title'].endswith('…'), card
+        ac = ding.received[-1]['json']['actionCard']
+        assert ac['singleURL'] == link and '](https://evil' not in ac['text']
+        fc = fei.received[-1]['json']['card']
+        assert fc['header']['template'] == 'green', fc   # an update
+        button = fc['elements'][-1]['actions'][0]
+        assert button['url'] == link and '下载' in button['text']['content']
+        # An Android build with its QR code: WeCom news, the QR as picture.
+        qr = 'https://www.pgyer.com/app/qrcodeHistory/abc'
+        r = run_cgi(cfg, event_body(appQRCodeURL=qr), query=QUERY)
+        assert r.status == 200, r
+        art = wecom.received[-1]['json']['news']['articles'][0]
+        assert art['picurl'] == qr and art['url'] == link, art
+        assert wecom.received[-1]['accepted']
+        r = run_cgi(cfg, event_body(type='feedback'), query=QUERY)
+        assert r.status == 200, r
+        assert fei.received[-1]['json']['card']['header']['template'] == \
+            'orange'
+
+
+@test
+def dry_run_shows_cards():
+    with MockRobot('feishu', secret='fs') as fei:
+        rc, out, err = cli(['--dry-run', '--app', APP], card_config([fei]),
+                           stdin=event_body())
+        assert rc == 0, err
+        assert fei.received == []
+    assert '"msg_type":"interactive"' in out and '"sign":"***"' in out, out
 
 
 if __name__ == '__main__':
