@@ -44,7 +44,7 @@ struct message {
 	struct msg_line	 line[MSG_LINES_MAX];	/* when body is NULL */
 	size_t		 n_lines;
 	char		*owned[MSG_LINES_MAX];
-	char		*link;		/* inert_link() of the event's, or NULL */
+	char		*link;		/* the event's, checked, or NULL */
 	const char	*link_text;	/* "查看应用": the link's words */
 	const char	*link_label;	/* "查看应用：": before a bare URL */
 };

@@ -1,9 +1,9 @@
 /*
  * DingTalk (钉钉) custom robot: markdown {title, text} by default, text on
  * request, with "at"; or an actionCard (the markdown, one button to the
- * link: a card without a link is sent as markdown).  DingTalk notifies a mentioned person only when
- * "@mobile" (or "@userid") also appears in the text, so those go at the
- * end of it.  With a secret the URL is signed.  About 20000 bytes of body
+ * link: a card without a link is sent as markdown).  DingTalk notifies a
+ * mentioned person only when "@mobile" (or "@userid") also appears in the
+ * text, so those go at the end of it.  With a secret the URL is signed.  About 20000 bytes of body
  * (460101 "message too long" beyond).  See robot-apis.md.
  */
 #include <stdio.h>

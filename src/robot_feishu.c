@@ -2,8 +2,9 @@
  * Feishu / Lark custom bot: "post" rich text by default (a title, then
  * paragraphs of text, a link and mentions as "at" elements), "text" on
  * request, or an "interactive" card (a header coloured by the event's
- * kind, the facts as short fields, the text, a button to the link).  With a secret, "timestamp" (seconds, a string as in the docs)
- * and "sign" go at the top of the body.  The whole body is at most 20 KB
+ * kind, the facts as short fields, the text, a button to the link).
+ * With a secret, "timestamp" (seconds, a string as in the docs) and
+ * "sign" go at the top of the body.  The whole body is at most 20 KB
  * after JSON escaping.  See robot-apis.md.
  */
 #include <stdio.h>

@@ -3,9 +3,10 @@
  * mentioned (mentions by mobile number work only in text) or when the
  * webhook asks for text; as a card, template_card text_notice, or news
  * with the QR code as its picture when the event has one (a card without
- * a link is sent as markdown: both need one).  The limits count the content field's bytes:
- * 4096 for markdown (errcode 40058 beyond), 2048 for text.  No signing:
- * the key in the URL is the credential.  See robot-apis.md.
+ * a link is sent as markdown: both need one).  The limits count the
+ * content field's bytes: 4096 for markdown (errcode 40058 beyond), 2048
+ * for text.  No signing: the key in the URL is the credential.  See
+ * robot-apis.md.
  */
 #include <stdlib.h>
 #include <string.h>

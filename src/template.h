@@ -3,7 +3,7 @@
  * {os_version}, {build_version}, {device_type}, {notes}, {link},
  * {created}, {updated}, {time}, {appsize} (bytes), {size} ("25.4 MB"),
  * {qrcode} (the QR code image's URL), {app}; "{{" and "}}" are literal
- * braces.  The template is trusted; the values are made inert.  Also the built-in templates, per language and robot.
+ * braces.  The template is trusted; the values are made inert.
  */
 #ifndef TEMPLATE_H
 #define TEMPLATE_H

@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "config.h"
 #include "event.h"
+#include "message.h"
 #include "reply.h"
 #include "robot.h"
 #include "sign.h"
@@ -1130,6 +1131,79 @@ test_judge_bounds(void)
 	CHECK_INT(v.retryable, 1);
 }
 
+/* The card helpers: cuts by characters with a mark, keys of labels. */
+static void
+test_card_helpers(void)
+{
+	static const struct {
+		const char	*in;
+		size_t		 max;
+		const char	*want;
+		int		 cut;
+	} cases[] = {
+		{ "abc", 3, "abc", 0 },
+		{ "abcd", 3, "ab…", 1 },
+		{ "应用更新说明", 6, "应用更新说明", 0 },
+		{ "应用更新说明", 5, "应用更新…", 1 },
+		{ "😀😀😀", 2, "😀…", 1 },
+		{ "", 5, "", 0 },
+	};
+	struct buf	 b = { 0 };
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		buf_reset(&b);
+		CHECK_INT(message_cut_chars(&b, cases[i].in, cases[i].max),
+		    cases[i].cut);
+		CHECK_STR(b.data != NULL ? b.data : "", cases[i].want);
+	}
+	buf_reset(&b);
+	message_key(&b, "版本：");
+	CHECK_STR(b.data, "版本");
+	buf_reset(&b);
+	message_key(&b, "Version: ");
+	CHECK_STR(b.data, "Version");
+	buf_free(&b);
+}
+
+/* A card needs a link, WeCom mentions need text: else no card. */
+static void
+test_card_fallbacks(void)
+{
+	struct message_ctx	 ctx;
+	struct webhook		 wh;
+	struct request		 req;
+
+	sample(&ctx, LANG_ZH);
+	webhook(&wh, ROBOT_WECOM, WECOM_URL);
+	wh.format = FORMAT_CARD;
+	wh.at_user_ids.v = users;
+	wh.at_user_ids.n = 1;
+	if (build(&wh, &ctx, 0, &req) == 0) {
+		CHECK(strstr(req.body, "\"msgtype\":\"text\"") != NULL);
+		request_free(&req);
+	}
+	wh.at_user_ids.n = 0;
+	ev.field[EV_LINK] = NULL;
+	if (build(&wh, &ctx, 0, &req) == 0) {
+		CHECK(strstr(req.body, "\"msgtype\":\"markdown\"") != NULL);
+		request_free(&req);
+	}
+	webhook(&wh, ROBOT_DINGTALK, DINGTALK_URL);
+	wh.format = FORMAT_CARD;
+	if (build(&wh, &ctx, 0, &req) == 0) {
+		CHECK(strstr(req.body, "\"msgtype\":\"markdown\"") != NULL);
+		request_free(&req);
+	}
+	/* Feishu's card still goes, without a button. */
+	webhook(&wh, ROBOT_FEISHU, FEISHU_URL);
+	wh.format = FORMAT_CARD;
+	if (build(&wh, &ctx, 0, &req) == 0) {
+		CHECK(strstr(req.body, "\"interactive\"") != NULL);
+		CHECK(strstr(req.body, "\"button\"") == NULL);
+		request_free(&req);
+	}
+}
+
 int
 main(void)
 {
@@ -1151,6 +1225,8 @@ main(void)
 	RUN(test_cut_everything);
 	RUN(test_cut_keyword_kept);
 	RUN(test_cannot_fit);
+	RUN(test_card_helpers);
+	RUN(test_card_fallbacks);
 	RUN(test_judge);
 	RUN(test_judge_bounds);
 	return TEST_END();
