@@ -12,6 +12,8 @@
  *   (headings "#", quotes ">", lists "- " "1. ", code blocks, tables,
  *   link definitions, "---" under a line).  It shows nothing, so the
  *   characters read as they were written;
+ * - in every dialect, between ":" and "//": the chat clients turn a web
+ *   address in any text into a link, and only the event's link may be one;
  * - emphasis and code marks make pairs over any distance, which no
  *   invisible character breaks in every renderer: "*" is shown as "∗"
  *   (U+2217) and "`" as "ˋ" (U+02CB), their look-alikes.
@@ -113,7 +115,8 @@ inert_append(struct buf *b, enum inert_dialect d, const char *s)
 		else {
 			buf_append(b, p, n);
 			if ((d != INERT_PLAIN && *p == '<') ||
-			    (d == INERT_MARKDOWN && *p == ']' && p[1] == '('))
+			    (d == INERT_MARKDOWN && *p == ']' && p[1] == '(') ||
+			    (*p == ':' && p[1] == '/' && p[2] == '/'))
 				buf_puts(b, ZWSP);
 		}
 		p += n;

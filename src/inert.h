@@ -13,7 +13,8 @@ enum inert_dialect {
 	/*
 	 * Nothing is syntax: JSON string fields shown as they are (Feishu
 	 * post "text" elements and card "plain_text", DingTalk's "title",
-	 * WeCom news).  Only control characters are replaced.
+	 * WeCom news).  Only control characters are replaced, and "://"
+	 * broken so that chat clients do not link a web address.
 	 */
 	INERT_PLAIN,
 	/* Text messages: "<@userid>" (WeCom), "<at ...>" (Feishu) act. */

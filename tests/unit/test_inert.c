@@ -32,7 +32,7 @@ test_dialects(void)
 	} cases[] = {
 		/* Plain: only control characters change. */
 		{ INERT_PLAIN, "**a** [b](https://x) <@all> # c",
-		    "**a** [b](https://x) <@all> # c" },
+		    "**a** [b](https:" ZWSP "//x) <@all> # c" },
 		{ INERT_PLAIN, "a\r\nb\rc\td\x01\x7f", "a\nb\nc\td\ufffd\ufffd" },
 		{ INERT_PLAIN, "\u202eabc\u2066\xc2\x85\u2028",
 		    "\ufffdabc\ufffd\ufffd\ufffd" },
@@ -40,10 +40,11 @@ test_dialects(void)
 		{ INERT_TEXT, "<@zhangsan> <at user_id=\"all\">x</at> @all",
 		    "<" ZWSP "@zhangsan> <" ZWSP "at user_id=\"all\">x<" ZWSP
 		    "/at> @all" },
-		{ INERT_TEXT, "[a](b) **c**", "[a](b) **c**" },
+		{ INERT_TEXT, "[a](b) **c** http://x", "[a](b) **c** http:" ZWSP
+		    "//x" },
 		/* Markdown: links, tags, emphasis, code, line starts. */
 		{ INERT_MARKDOWN, "[点此](https://evil.example)",
-		    ZWSP "[点此]" ZWSP "(https://evil.example)" },
+		    ZWSP "[点此]" ZWSP "(https:" ZWSP "//evil.example)" },
 		{ INERT_MARKDOWN, "x ![i](u) <font color=\"info\">y</font>",
 		    "x ![i]" ZWSP "(u) <" ZWSP "font color=\"info\">y<" ZWSP
 		    "/font>" },
@@ -336,6 +337,8 @@ test_golden(void)
 			check_inert(events[i], h, tree);
 			yajl_tree_free(tree);
 			CHECK(strstr(req.body, "\\u00") == NULL);
+			/* No web address of the event's text can be linked. */
+			CHECK(strstr(req.body, "://evil") == NULL);
 			/* The link is kept, whole; a cut is marked. */
 			if (strstr(events[i], "link") == NULL)
 				CHECK(strstr(req.body,

@@ -177,8 +177,8 @@ test_render(void)
 	ev.field[EV_TITLE] = (char *)"**x** [a](https://evil.example) <@all>";
 	template_render(&b, "**{title}** [下载]({link})", &ctx,
 	    INERT_MARKDOWN);
-	CHECK_STR(b.data, "**\u200b\u2217\u2217x\u2217\u2217 [a]\u200b(https://"
-	    "evil.example) <\u200b@all>** [下载](https://www.pgyer.com/"
+	CHECK_STR(b.data, "**\u200b\u2217\u2217x\u2217\u2217 [a]\u200b(https:"
+	    "\u200b//evil.example) <\u200b@all>** [下载](https://www.pgyer.com/"
 	    "oooplay_test)");
 	buf_reset(&b);
 	/* {link} and {qrcode} only as web addresses. */
