@@ -134,7 +134,8 @@ slurp(const char *path, struct buf *b)
 
 /* The events, each NAME.event.json. */
 static const char *const events[] = {
-	"pgyer-ios", "pgyer-android", "hostile", "long-notes", "ts-ms",
+	"pgyer-ios", "pgyer-android", "pgyer-feedback", "pgyer-crash",
+	"hostile", "long-notes", "ts-ms",
 	"ts-string", "ts-empty", "bad-link",
 };
 
