@@ -26,11 +26,14 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
+sys.path.insert(0, os.path.join(TOP, 'tests', 'lib'))
+from ports import free_port  # noqa: E402
 WORKER = 'www-data'
 APACHE = '/usr/sbin/apache2'
 APACHE_MODULES = '/usr/lib/apache2/modules'
@@ -47,13 +50,6 @@ SHIPPED_SOCKET = 'unix:/run/fcgiwrap.socket'
 
 class ServerError(Exception):
     pass
-
-
-def free_port():
-    """A port nothing listens on now (the kernel's pick for port 0)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 def _connects(family, addr):
