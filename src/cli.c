@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -206,6 +207,43 @@ check_trust(const struct config *cfg)
 	return w + check_dir("ca_path", cfg->ca_path);
 }
 
+/* 1 when s still holds a value of the example config. */
+static int
+placeholder(const char *s)
+{
+	return s != NULL && (strstr(s, "CHANGE-ME") != NULL ||
+	    strstr(s, "YOUR-") != NULL);
+}
+
+/* Values left from etc/config.example.json; returns the warnings. */
+static int
+check_placeholders(const struct app *a)
+{
+	int	 w = 0;
+
+	if (placeholder(a->token)) {
+		fprintf(stderr, "warning: app %s: \"token\" is the example's "
+		    "placeholder: make your own (openssl rand -hex 24)\n",
+		    a->key);
+		w++;
+	}
+	for (size_t k = 0; k < a->n_webhooks; k++) {
+		const struct webhook *wh = &a->webhooks[k];
+		const char *const v[] = { wh->url, wh->secret, wh->keyword };
+		const char *const name[] = { "url", "secret", "keyword" };
+
+		for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+			if (!placeholder(v[i]))
+				continue;
+			fprintf(stderr, "warning: app %s, webhook \"%s\": "
+			    "\"%s\" is the example's placeholder: paste the "
+			    "robot's own\n", a->key, wh->name, name[i]);
+			w++;
+		}
+	}
+	return w;
+}
+
 static int
 cmd_check(const char *path)
 {
@@ -237,6 +275,7 @@ cmd_check(const char *path)
 			print_list(&w->events);
 			printf("\n");
 		}
+		warnings += check_placeholders(a);
 		if (a->token == NULL) {
 			fprintf(stderr, "warning: app %s has no token: anyone "
 			    "who can reach the URL can post its events\n",
@@ -296,6 +335,42 @@ find_app(const struct config *cfg, const char *key, const struct event *ev)
 	return app;
 }
 
+/*
+ * Prints a body with the value of its "sign" key masked (Feishu signs in
+ * the body).  Event text cannot fake the key: in a JSON string every
+ * quote is escaped.
+ */
+static void
+print_body(const char *body, size_t len)
+{
+	const char	*k = strstr(body, "\"sign\":\""), *end;
+
+	if (k == NULL) {
+		fwrite(body, 1, len, stdout);
+		return;
+	}
+	k += strlen("\"sign\":\"");
+	end = k + strcspn(k, "\"");
+	fwrite(body, 1, (size_t)(k - body), stdout);
+	fputs("***", stdout);
+	fputs(end, stdout);
+}
+
+/* Prints a header, its value masked when it is a signature. */
+static void
+print_header(const char *h)
+{
+	size_t	 n = strcspn(h, ":");
+
+	if ((n == strlen("webhook-signature") &&
+	    strncasecmp(h, "webhook-signature", n) == 0) ||
+	    (n == strlen("authorization") &&
+	    strncasecmp(h, "authorization", n) == 0))
+		printf("%.*s: ***\n", (int)n, h);
+	else
+		printf("%s\n", h);
+}
+
 static void
 print_request(const struct delivery *d)
 {
@@ -311,9 +386,9 @@ print_request(const struct delivery *d)
 	printf("POST %s\n", masked);
 	free(masked);
 	for (size_t i = 0; i < d->req.n_headers; i++)
-		printf("%s\n", d->req.headers[i]);
+		print_header(d->req.headers[i]);
 	printf("\n");
-	fwrite(d->req.body, 1, d->req.body_len, stdout);
+	print_body(d->req.body, d->req.body_len);
 	printf("\n%s\n", d->req.truncated ? "# (text cut to fit the "
 	    "robot's limit)\n" : "");
 }
@@ -348,6 +423,10 @@ cmd_relay(const struct opts *o, int send)
 	if (event_parse(&ev, body.data != NULL ? body.data : "", body.len,
 	    err, sizeof(err)) == -1) {
 		fprintf(stderr, "invalid event: %s\n", err);
+		goto out;
+	}
+	if (ev.robot_typed && ev.field[EV_TYPE] == NULL) {
+		fprintf(stderr, "invalid event: %s\n", hint_robot_typed);
 		goto out;
 	}
 	if (ev.field[EV_TYPE] == NULL) {

@@ -55,7 +55,9 @@ const char *const robot_type_names[ROBOT__MAX] = {
 };
 
 static const char *const lang_names[LANG__MAX] = { "zh", "en" };
-static const char *const format_names[FORMAT__MAX] = { "markdown", "text" };
+static const char *const format_names[FORMAT__MAX] = {
+	"markdown", "text", "card"
+};
 
 static const char *const proxy_schemes[] = {
 	"http://", "https://", "socks4://", "socks4a://", "socks5://",

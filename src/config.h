@@ -29,6 +29,7 @@ enum lang {
 enum msg_format {
 	FORMAT_MARKDOWN,	/* wecom/dingtalk markdown, feishu post */
 	FORMAT_TEXT,		/* plain text for every robot */
+	FORMAT_CARD,		/* a card with a download button */
 	FORMAT__MAX
 };
 

@@ -30,7 +30,7 @@ _Static_assert(EV__MAX <= 32, "seen has too few bits");
 const char *const event_field_names[EV__MAX] = {
 	"action", "title", "link", "message", "type", "os_version",
 	"build_version", "created", "updated", "timestamp", "appsize",
-	"device_type", "notes",
+	"device_type", "notes", "appqrcodeurl",
 };
 
 enum pstate {
@@ -103,27 +103,36 @@ field_index(const unsigned char *key, size_t len)
 }
 
 /*
- * Reads s[0..len) as Unix seconds: digits only (a JSON number or a string
- * of digits), at most UNIX_TIME_MAX.  Returns 0, or -1 for anything else,
- * including "", "-1", "1.5" and "1e9".
+ * Reads s[0..len) as a Unix time: digits (a JSON number or a string of
+ * digits, blanks around it allowed), a fraction after "." dropped;
+ * seconds, or milliseconds when the value is beyond UNIX_TIME_MAX
+ * seconds.  Returns 0, or -1 for anything else, including "", "-1" and
+ * "1e9".
  */
 static int
 unix_time(const char *s, size_t len, long long *out)
 {
 	long long	 t = 0;
-	size_t		 i;
+	size_t		 i = 0, digits = 0;
 
-	if (len == 0)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	while (i < len && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
 		t = t * 10 + (s[i] - '0');
 		/* Checked at every digit, so t never overflows. */
-		if (t > UNIX_TIME_MAX)
+		if (t > UNIX_TIME_MAX * 1000 + 999)
 			return -1;
 	}
-	*out = t;
+	if (digits == 0)
+		return -1;
+	if (i < len && s[i] == '.')
+		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+			continue;
+	if (i != len)
+		return -1;
+	*out = t > UNIX_TIME_MAX ? t / 1000 : t;
 	return 0;
 }
 
@@ -150,14 +159,13 @@ keep(struct event_parser *p, int f, const char *s, size_t len)
 		return cancel(p, "\"%s\" contains a NUL character", name);
 	if (!utf8_valid(s, len))
 		return cancel(p, "\"%s\" is not valid UTF-8", name);
-	if (f == EV_TIMESTAMP) {
-		if (unix_time(s, len, &ev->timestamp) == -1)
-			return cancel(p, "\"%s\" is not a Unix time in seconds",
-			    name);
+	/* Only decoration: unreadable, it is not shown. */
+	if (f == EV_TIMESTAMP && unix_time(s, len, &ev->timestamp) == 0)
 		ev->has_timestamp = 1;
-	}
 	/* Duplicate keys are refused, so the field is still NULL here. */
 	ev->field[f] = xstrndup(s, utf8_cut(s, len, EVENT_FIELD_MAX));
+	if (len > EVENT_FIELD_MAX)
+		ev->cut |= 1u << f;
 	return 1;
 }
 
@@ -261,6 +269,9 @@ cb_map_key(void *ctx, const unsigned char *key, size_t len)
 
 	if (p->depth != 1)
 		return 1;
+	if ((len == 7 && memcmp(key, "msgtype", 7) == 0) ||
+	    (len == 8 && memcmp(key, "msg_type", 8) == 0))
+		p->ev->robot_typed = 1;
 	if ((f = field_index(key, len)) != -1) {
 		if (p->seen & (1u << f))
 			return cancel(p, "duplicate key \"%s\"",
@@ -365,6 +376,8 @@ fail(struct event_parser *p, size_t at, const char *fmt, ...)
 	event_free(p->ev);
 	p->ev->timestamp = 0;
 	p->ev->has_timestamp = 0;
+	p->ev->cut = 0;
+	p->ev->robot_typed = 0;
 	return -1;
 }
 

@@ -4,15 +4,17 @@
  * nested value, is skipped.  Keys match case-insensitively ("Type" is
  * "type"); a string or a number is accepted for every field and kept as
  * its text.  Memory is bounded whatever the body: each kept string is cut
- * (at a UTF-8 character boundary) at EVENT_FIELD_MAX bytes and nesting
- * deeper than EVENT_DEPTH_MAX is refused.
+ * (at a UTF-8 character boundary) at EVENT_FIELD_MAX bytes, more than any
+ * robot carries, and marked cut in struct event so the message says so;
+ * nesting deeper than EVENT_DEPTH_MAX is refused.
  */
 #ifndef EVENT_H
 #define EVENT_H
 
 #include <stddef.h>
 
-#define EVENT_FIELD_MAX	8192
+/* Above the largest robot body (20000 bytes, DingTalk and Feishu). */
+#define EVENT_FIELD_MAX	20480
 #define EVENT_DEPTH_MAX	32
 
 enum event_field {
@@ -29,6 +31,7 @@ enum event_field {
 	EV_APPSIZE,
 	EV_DEVICE_TYPE,
 	EV_NOTES,
+	EV_QRCODE,		/* "appQRCodeURL" */
 	EV__MAX
 };
 
@@ -38,9 +41,20 @@ extern const char *const event_field_names[EV__MAX];
 struct event {
 	/* NUL-terminated valid UTF-8 without NUL bytes; NULL when absent. */
 	char		*field[EV__MAX];
-	/* Unix seconds from "timestamp", valid when has_timestamp. */
+	/* Bit 1 << f: field f was longer than EVENT_FIELD_MAX and cut. */
+	unsigned int	 cut;
+	/*
+	 * Unix seconds from "timestamp" (seconds or milliseconds, a number
+	 * or a string, a fraction dropped), valid when has_timestamp; a
+	 * value that is none of these is only decoration and is ignored.
+	 */
 	long long	 timestamp;
 	int		 has_timestamp;
+	/*
+	 * A top-level "msgtype" or "msg_type" key: the body is a robot
+	 * message (PGYER's robot webhook types format it themselves).
+	 */
+	int		 robot_typed;
 };
 
 struct event_parser;

@@ -47,19 +47,32 @@ apply(struct fitter *f)
 		free(f->owned[i]);
 		f->owned[i] = NULL;
 		f->ev.field[i] = v = src->field[i];
-		if (v == NULL || f->cap[i] == SIZE_MAX ||
-		    (len = strlen(v)) <= f->cap[i])
+		if (v == NULL)
 			continue;
-		n = utf8_cut(v, len, f->cap[i]);
+		len = strlen(v);
+		/* Half a URL is wrong: a link goes whole or not at all. */
+		if (i == EV_LINK || i == EV_QRCODE) {
+			if (src->cut & (1u << i)) {
+				f->ev.field[i] = NULL;
+				cut = 1;
+			}
+			continue;
+		}
+		/* Cut when the event was read: the mark says so here. */
+		if ((f->cap[i] == SIZE_MAX || len <= f->cap[i]) &&
+		    !(src->cut & (1u << i)))
+			continue;
+		n = f->cap[i] == SIZE_MAX ? len : utf8_cut(v, len, f->cap[i]);
 		buf_append(&b, v, n);
 		buf_puts(&b, mark);
 		f->ev.field[i] = f->owned[i] = buf_release(&b);
 		cut = 1;
 	}
-	if (f->drop_link && src->field[EV_LINK] != NULL) {
-		f->ev.field[EV_LINK] = NULL;
-		cut = 1;
-	}
+	for (int i = 0; f->drop_link && i < 2; i++)
+		if (src->field[i == 0 ? EV_LINK : EV_QRCODE] != NULL) {
+			f->ev.field[i == 0 ? EV_LINK : EV_QRCODE] = NULL;
+			cut = 1;
+		}
 	return cut;
 }
 

@@ -5,6 +5,10 @@
 #include "deliver.h"
 #include "hint.h"
 
+const char hint_robot_typed[] = "this is a robot message, not a PGYER "
+    "event: in PGYER's webhook settings set the type to \"Other\" "
+    "(其他指定URL), not a WeCom, DingTalk or Lark robot";
+
 struct hint {
 	enum robot_type	 type;
 	long		 errcode;

@@ -9,5 +9,10 @@ struct delivery;
 
 /* A sentence for d, or NULL when there is nothing more to say. */
 const char *hint_for(const struct delivery *d);
+/*
+ * Why a body with "msgtype"/"msg_type" and no "type" is refused: PGYER's
+ * webhook of a robot type formats the robot message itself.
+ */
+extern const char hint_robot_typed[];
 
 #endif

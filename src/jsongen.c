@@ -46,6 +46,13 @@ jgen_bool(struct jgen *j, int b)
 }
 
 void
+jgen_int(struct jgen *j, long long n)
+{
+	if (j->status == yajl_gen_status_ok)
+		note(j, yajl_gen_integer(j->g, n));
+}
+
+void
 jgen_map_open(struct jgen *j)
 {
 	if (j->status == yajl_gen_status_ok)

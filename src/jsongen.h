@@ -22,6 +22,7 @@ void	 jgen_init(struct jgen *);
 void	 jgen_str(struct jgen *, const char *);
 void	 jgen_strn(struct jgen *, const char *, size_t);
 void	 jgen_bool(struct jgen *, int);
+void	 jgen_int(struct jgen *, long long);
 void	 jgen_map_open(struct jgen *);
 void	 jgen_map_close(struct jgen *);
 void	 jgen_array_open(struct jgen *);

@@ -19,6 +19,7 @@
 #include "dedup.h"
 #include "deliver.h"
 #include "event.h"
+#include "hint.h"
 #include "journal.h"
 #include "lock.h"
 #include "log.h"
@@ -332,8 +333,14 @@ relay(struct req *r)
 		snprintf(msg, sizeof(msg), "invalid JSON: %s", err);
 		return refuse(r, HTTP_400, msg);
 	}
+	if (r->ev.robot_typed && r->ev.field[EV_TYPE] == NULL)
+		return refuse(r, HTTP_400, hint_robot_typed);
 	if (r->ev.field[EV_TYPE] == NULL || r->ev.field[EV_TYPE][0] == '\0')
 		return refuse(r, HTTP_400, "the event has no \"type\"");
+	/* Present but unreadable is refused, never taken as absent. */
+	if (url_query_bad(query, "app") || url_query_bad(query, "token"))
+		return refuse(r, HTTP_400, "?app= or ?token= is badly "
+		    "percent-encoded");
 	if ((r->app_key = find_app(query, &r->ev)) == NULL)
 		return refuse(r, HTTP_400, "no app: add ?app=KEY to the "
 		    "webhook URL, or send a \"link\" ending in the app key");

@@ -1,8 +1,9 @@
 /*
  * DingTalk (钉钉) custom robot: markdown {title, text} by default, text on
- * request, with "at".  DingTalk notifies a mentioned person only when
- * "@mobile" (or "@userid") also appears in the text, so those go at the
- * end of it.  With a secret the URL is signed.  About 20000 bytes of body
+ * request, with "at"; or an actionCard (the markdown, one button to the
+ * link: a card without a link is sent as markdown).  DingTalk notifies a
+ * mentioned person only when "@mobile" (or "@userid") also appears in the
+ * text, so those go at the end of it.  With a secret the URL is signed.  About 20000 bytes of body
  * (460101 "message too long" beyond).  See robot-apis.md.
  */
 #include <stdio.h>
@@ -37,9 +38,10 @@ paragraphs(struct buf *b, const char *s)
 	}
 }
 
-/* Headline, facts as a list, then text paragraphs and the link. */
+/* Headline, facts as a list, then text paragraphs and the link (unless
+ * a card's button carries it). */
 static void
-markdown(struct buf *b, const struct message *m)
+markdown(struct buf *b, const struct message *m, int card)
 {
 	const struct msg_line	*l;
 	struct buf		 line = { 0 };
@@ -58,6 +60,8 @@ markdown(struct buf *b, const struct message *m)
 			list = 1;
 			continue;
 		}
+		if (l->kind == MSG_LINK && card)
+			continue;
 		list = 0;
 		buf_puts(b, "\n\n");
 		if (l->kind == MSG_LINK) {
@@ -71,6 +75,27 @@ markdown(struct buf *b, const struct message *m)
 	buf_free(&line);
 }
 
+/*
+ * One button (整体跳转): title, markdown text, singleTitle, singleURL
+ * (https://open.dingtalk.com/document/orgapp/custom-bot-send-message-type).
+ * "at" is documented for text and markdown only: the text keeps the
+ * "@mobile" words, no one is notified.
+ */
+static void
+action_card(struct jgen *j, const struct message *m, const struct buf *text)
+{
+	jgen_kv(j, "msgtype", "actionCard");
+	jgen_str(j, "actionCard");
+	jgen_map_open(j);
+	jgen_kv(j, "title", m->plain_heading);
+	jgen_str(j, "text");
+	jgen_strn(j, text->data != NULL ? text->data : "", text->len);
+	jgen_kv(j, "singleTitle", message_button());
+	jgen_kv(j, "singleURL", m->link);
+	jgen_kv(j, "btnOrientation", "0");
+	jgen_map_close(j);
+}
+
 static int
 render(const struct message_ctx *ctx, const void *arg, struct buf *out,
     size_t *measure, char *err, size_t errlen)
@@ -80,11 +105,13 @@ render(const struct message_ctx *ctx, const void *arg, struct buf *out,
 	struct buf		 text = { 0 }, at = { 0 };
 	struct jgen		 j;
 	int			 md = wh->format != FORMAT_TEXT;
-	int			 rc;
+	int			 rc, card;
 
-	message_init(&m, ctx, wh->template);
+	message_init(&m, ctx, wh->template, md ? INERT_MARKDOWN :
+	    INERT_TEXT);
+	card = wh->format == FORMAT_CARD && m.link != NULL;
 	if (md)
-		markdown(&text, &m);
+		markdown(&text, &m, card);
 	else
 		message_plain(&text, &m);
 	for (size_t i = 0; i < wh->at_mobiles.n; i++)
@@ -107,12 +134,16 @@ render(const struct message_ctx *ctx, const void *arg, struct buf *out,
 
 	jgen_init(&j);
 	jgen_map_open(&j);
+	if (card) {
+		action_card(&j, &m, &text);
+		goto done;
+	}
 	jgen_kv(&j, "msgtype", md ? "markdown" : "text");
 	jgen_str(&j, md ? "markdown" : "text");
 	jgen_map_open(&j);
 	/* The title is the preview line in the chat list; required. */
 	if (md)
-		jgen_kv(&j, "title", m.heading);
+		jgen_kv(&j, "title", m.plain_heading);
 	jgen_str(&j, md ? "text" : "content");
 	jgen_strn(&j, text.data != NULL ? text.data : "", text.len);
 	jgen_map_close(&j);
@@ -131,6 +162,7 @@ render(const struct message_ctx *ctx, const void *arg, struct buf *out,
 	jgen_str(&j, "isAtAll");
 	jgen_bool(&j, wh->at_all);
 	jgen_map_close(&j);
+done:
 	jgen_map_close(&j);
 	message_free(&m);
 	buf_free(&text);

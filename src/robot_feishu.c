@@ -1,8 +1,10 @@
 /*
  * Feishu / Lark custom bot: "post" rich text by default (a title, then
  * paragraphs of text, a link and mentions as "at" elements), "text" on
- * request.  With a secret, "timestamp" (seconds, a string as in the docs)
- * and "sign" go at the top of the body.  The whole body is at most 20 KB
+ * request, or an "interactive" card (a header coloured by the event's
+ * kind, the facts as short fields, the text, a button to the link).
+ * With a secret, "timestamp" (seconds, a string as in the docs) and
+ * "sign" go at the top of the body.  The whole body is at most 20 KB
  * after JSON escaping.  See robot-apis.md.
  */
 #include <stdio.h>
@@ -147,6 +149,140 @@ text(struct jgen *j, const struct webhook *wh, const struct message *m)
 	buf_free(&t);
 }
 
+/* A plain_text object: shown as it is, nothing in it acts. */
+static void
+plain(struct jgen *j, const char *key, const char *s)
+{
+	jgen_str(j, key);
+	jgen_map_open(j);
+	jgen_kv(j, "tag", "plain_text");
+	jgen_kv(j, "content", s);
+	jgen_map_close(j);
+}
+
+/* A div of one plain text. */
+static void
+div_text(struct jgen *j, const char *s)
+{
+	jgen_map_open(j);
+	jgen_kv(j, "tag", "div");
+	plain(j, "text", s);
+	jgen_map_close(j);
+}
+
+/* Header colours of card JSON 1.0 (robot-apis.md, "card-header"). */
+static const char *const colours[] = {
+	[MSG_KIND_UPDATE] = "green",
+	[MSG_KIND_FEEDBACK] = "orange",
+	[MSG_KIND_CRASH] = "red",
+	[MSG_KIND_OTHER] = "blue",
+};
+
+/*
+ * The card of a custom bot, JSON 1.0: the whole card goes in "card", not
+ * in "content" (https://open.feishu.cn/document/feishu-cards/quick-start/
+ * send-message-cards-with-custom-bot).  Which card fields keyword
+ * security reads is not documented: the keyword goes in plain text.
+ */
+static void
+card(struct jgen *j, const struct message_ctx *ctx,
+    const struct webhook *wh, const struct message *m)
+{
+	const struct msg_line	*l;
+	struct buf		 t = { 0 }, hay = { 0 };
+	int			 fields = 0;
+
+	jgen_str(j, "card");
+	jgen_map_open(j);
+	jgen_str(j, "config");
+	jgen_map_open(j);
+	jgen_str(j, "wide_screen_mode");
+	jgen_bool(j, 1);
+	jgen_map_close(j);
+	jgen_str(j, "header");
+	jgen_map_open(j);
+	plain(j, "title", m->heading);
+	jgen_kv(j, "template", colours[message_kind(ctx)]);
+	jgen_map_close(j);
+	buf_puts(&hay, m->heading);
+	jgen_str(j, "elements");
+	jgen_array_open(j);
+	if (m->body != NULL) {
+		div_text(j, m->body);
+		buf_puts(&hay, m->body);
+	}
+	for (size_t i = 0; i < m->n_lines; i++) {
+		l = &m->line[i];
+		if (l->kind == MSG_LINK)
+			continue;
+		buf_reset(&t);
+		message_line(&t, m, l);
+		buf_puts(&hay, t.data);
+		if (l->kind == MSG_INFO) {
+			if (!fields) {
+				jgen_map_open(j);
+				jgen_kv(j, "tag", "div");
+				jgen_str(j, "fields");
+				jgen_array_open(j);
+				fields = 1;
+			}
+			jgen_map_open(j);
+			jgen_str(j, "is_short");
+			jgen_bool(j, 1);
+			plain(j, "text", t.data);
+			jgen_map_close(j);
+			continue;
+		}
+		if (fields) {
+			jgen_array_close(j);
+			jgen_map_close(j);
+			fields = 0;
+		}
+		div_text(j, t.data);
+	}
+	if (fields) {
+		jgen_array_close(j);
+		jgen_map_close(j);
+	}
+	if (!message_has(hay.data, wh->keyword))
+		div_text(j, wh->keyword);
+	/* Configured mentions: lark_md's <at id=...></at>, ours only. */
+	if (wh->at_all || wh->at_user_ids.n > 0) {
+		buf_reset(&t);
+		if (wh->at_all)
+			buf_puts(&t, "<at id=all></at>");
+		for (size_t i = 0; i < wh->at_user_ids.n; i++)
+			buf_printf(&t, "%s<at id=%s></at>", t.len > 0 ? " " :
+			    "", wh->at_user_ids.v[i]);
+		jgen_map_open(j);
+		jgen_kv(j, "tag", "div");
+		jgen_str(j, "text");
+		jgen_map_open(j);
+		jgen_kv(j, "tag", "lark_md");
+		jgen_kv(j, "content", t.data);
+		jgen_map_close(j);
+		jgen_map_close(j);
+	}
+	if (m->link != NULL) {
+		jgen_map_open(j);
+		jgen_kv(j, "tag", "action");
+		jgen_str(j, "actions");
+		jgen_array_open(j);
+		jgen_map_open(j);
+		jgen_kv(j, "tag", "button");
+		plain(j, "text", message_button());
+		jgen_kv(j, "type", "primary");
+		jgen_kv(j, "url", m->link);
+		jgen_map_close(j);
+		jgen_array_close(j);
+		jgen_map_close(j);
+	}
+	jgen_array_close(j);
+	jgen_map_close(j);
+	buf_free(&t);
+	buf_free(&hay);
+}
+
 static int
 render(const struct message_ctx *ctx, const void *arg, struct buf *out,
     size_t *measure, char *err, size_t errlen)
@@ -155,23 +291,29 @@ render(const struct message_ctx *ctx, const void *arg, struct buf *out,
 	const struct webhook	*wh = f->wh;
 	struct message		 m;
 	struct jgen		 j;
-	int			 rc, is_post = wh->format != FORMAT_TEXT;
+	int			 rc, is_post = wh->format == FORMAT_MARKDOWN;
 
-	message_init(&m, ctx, wh->template);
+	message_init(&m, ctx, wh->template, wh->format == FORMAT_TEXT ?
+	    INERT_TEXT : INERT_PLAIN);
 	jgen_init(&j);
 	jgen_map_open(&j);
 	if (f->ts[0] != '\0') {
 		jgen_kv(&j, "timestamp", f->ts);
 		jgen_kv(&j, "sign", f->sign);
 	}
-	jgen_kv(&j, "msg_type", is_post ? "post" : "text");
-	jgen_str(&j, "content");
-	jgen_map_open(&j);
-	if (is_post)
-		post(&j, wh, &m);
-	else
-		text(&j, wh, &m);
-	jgen_map_close(&j);
+	if (wh->format == FORMAT_CARD) {
+		jgen_kv(&j, "msg_type", "interactive");
+		card(&j, ctx, wh, &m);
+	} else {
+		jgen_kv(&j, "msg_type", is_post ? "post" : "text");
+		jgen_str(&j, "content");
+		jgen_map_open(&j);
+		if (is_post)
+			post(&j, wh, &m);
+		else
+			text(&j, wh, &m);
+		jgen_map_close(&j);
+	}
 	jgen_map_close(&j);
 	message_free(&m);
 	rc = jgen_finish(&j, out, err, errlen);

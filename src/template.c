@@ -17,6 +17,7 @@
 /* Placeholders that are not event fields. */
 #define PH_TIME	(-1)
 #define PH_APP	(-2)
+#define PH_SIZE	(-3)
 
 static const struct {
 	const char	*name;
@@ -35,6 +36,8 @@ static const struct {
 	{ "updated", EV_UPDATED },
 	{ "time", PH_TIME },
 	{ "appsize", EV_APPSIZE },
+	{ "size", PH_SIZE },
+	{ "qrcode", EV_QRCODE },
 	{ "app", PH_APP },
 };
 
@@ -50,65 +53,95 @@ lookup(const char *name, size_t len)
 	return -1;
 }
 
-/* Formats ts in the IANA zone tz into out; 0, or -1 when out of range. */
+/* Sets TZ to tz unless it was the last one set. */
+static void
+set_zone(const char *tz)
+{
+	static char	 current[256];
+
+	if (tz == NULL || *tz == '\0' || strcmp(current, tz) == 0)
+		return;
+	/*
+	 * localtime_r() reads the zone from TZ, and POSIX lets it skip
+	 * tzset(): call it ourselves.
+	 */
+	snprintf(current, sizeof(current), "%s", tz);
+	setenv("TZ", tz, 1);
+	tzset();
+}
+
+/* Formats ts into out in the current zone; 0, or -1 when out of range. */
 static int
-format_time(long long ts, const char *tz, char *out, size_t outlen)
+format_time(long long ts, char *out, size_t outlen)
 {
 	struct tm	 tm;
 	time_t		 t = (time_t)ts;
-	char		*saved = NULL;
-	const char	*old;
-	int		 rc = -1;
 
-	if ((long long)t != ts)
+	if ((long long)t != ts || localtime_r(&t, &tm) == NULL ||
+	    strftime(out, outlen, "%Y-%m-%d %H:%M:%S", &tm) == 0)
 		return -1;
-	/*
-	 * localtime_r() reads the zone from TZ, and POSIX lets it skip
-	 * tzset(): set TZ, call tzset() ourselves, and put TZ back after.
-	 */
-	if (tz != NULL && *tz != '\0') {
-		if ((old = getenv("TZ")) != NULL)
-			saved = xstrdup(old);
-		setenv("TZ", tz, 1);
-		tzset();
+	return 0;
+}
+
+void
+template_size(const char *s, char *out, size_t outlen)
+{
+	static const char *const units[] = { "B", "KB", "MB", "GB", "TB" };
+	unsigned long long	 n = 0;
+	double			 v;
+	size_t			 u = 0;
+
+	out[0] = '\0';
+	if (s == NULL || *s == '\0' || strlen(s) > 15)
+		return;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return;
+		n = n * 10 + (unsigned long long)(*s - '0');
 	}
-	if (localtime_r(&t, &tm) != NULL &&
-	    strftime(out, outlen, "%Y-%m-%d %H:%M:%S", &tm) > 0)
-		rc = 0;
-	if (tz != NULL && *tz != '\0') {
-		if (saved != NULL)
-			setenv("TZ", saved, 1);
-		else
-			unsetenv("TZ");
-		tzset();
-		free(saved);
-	}
-	return rc;
+	/* Binary units, as app stores and PGYER count them. */
+	for (v = (double)n; v >= 1024 && u + 1 < sizeof(units) /
+	    sizeof(units[0]); u++)
+		v /= 1024;
+	if (u == 0)
+		snprintf(out, outlen, "%llu B", n);
+	else
+		snprintf(out, outlen, "%.1f %s", v, units[u]);
+}
+
+/* Copies s into out when it fits whole; 1 when it did. */
+static int
+copy_whole(const char *s, char *out, size_t outlen)
+{
+	if (s == NULL || *s == '\0' || strlen(s) >= outlen)
+		return 0;
+	memcpy(out, s, strlen(s) + 1);
+	return 1;
 }
 
 void
 template_ctx_init(struct message_ctx *ctx, const struct event *ev,
     const char *app, enum lang lang, const char *tz)
 {
-	const char	*c;
-	size_t		 n;
-
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->ev = ev;
 	ctx->app = app;
 	ctx->lang = lang;
+	set_zone(tz);
 	if (ev == NULL)
 		return;
-	if (ev->has_timestamp && format_time(ev->timestamp, tz, ctx->time,
-	    sizeof(ctx->time)) == 0)
+	template_size(ev->field[EV_APPSIZE], ctx->size, sizeof(ctx->size));
+	/*
+	 * PGYER's "created" is "YYYY-MM-DD HH:MM:SS", China time, what
+	 * PGYER itself shows; "timestamp" comes a second or two later.  A
+	 * value too long for time is not shown rather than cut.
+	 */
+	if (copy_whole(ev->field[EV_CREATED], ctx->time, sizeof(ctx->time)) ||
+	    copy_whole(ev->field[EV_UPDATED], ctx->time, sizeof(ctx->time)))
 		return;
-	ctx->time[0] = '\0';
-	/* PGYER's "created" is already "YYYY-MM-DD HH:MM:SS", China time. */
-	if ((c = ev->field[EV_CREATED]) != NULL) {
-		n = utf8_cut(c, strlen(c), sizeof(ctx->time) - 1);
-		memcpy(ctx->time, c, n);
-		ctx->time[n] = '\0';
-	}
+	if (!ev->has_timestamp || format_time(ev->timestamp, ctx->time,
+	    sizeof(ctx->time)) == -1)
+		ctx->time[0] = '\0';
 }
 
 int
@@ -151,9 +184,11 @@ template_check(const char *tpl, char *err, size_t errlen)
 }
 
 void
-template_render(struct buf *b, const char *tpl, const struct message_ctx *ctx)
+template_render(struct buf *b, const char *tpl, const struct message_ctx *ctx,
+    enum inert_dialect d)
 {
 	const char	*p, *end, *v;
+	char		*link;
 	int		 i, f;
 
 	if (tpl == NULL)
@@ -175,10 +210,19 @@ template_render(struct buf *b, const char *tpl, const struct message_ctx *ctx)
 			v = ctx->time;
 		else if (f == PH_APP)
 			v = ctx->app;
+		else if (f == PH_SIZE)
+			v = ctx->size;
 		else
 			v = ctx->ev != NULL ? ctx->ev->field[f] : NULL;
-		if (v != NULL)
-			buf_puts(b, v);
 		p = end;
+		if (v == NULL)
+			continue;
+		if (f == EV_LINK || f == EV_QRCODE) {
+			/* A template may write "[下载]({link})". */
+			if ((link = inert_link(v)) != NULL)
+				buf_puts(b, link);
+			free(link);
+		} else
+			inert_append(b, d, v);
 	}
 }

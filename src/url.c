@@ -108,16 +108,21 @@ hexval(int c)
 	return -1;
 }
 
-char *
-url_query_param(const char *query, const char *name)
+/*
+ * Finds name in query: 1 with its decoded value in *out (newly
+ * allocated), 0 when absent, -1 when present but badly encoded.
+ */
+static int
+query_find(const char *query, const char *name, char **out)
 {
 	size_t		 nlen = strlen(name), vlen;
 	const char	*p = query, *v;
-	struct buf	 out = { 0 };
+	struct buf	 b = { 0 };
 	int		 hi, lo;
 
+	*out = NULL;
 	if (query == NULL)
-		return NULL;
+		return 0;
 	while (*p != '\0') {
 		size_t seg = strcspn(p, "&;");
 		if (seg > nlen && strncmp(p, name, nlen) == 0 &&
@@ -126,27 +131,48 @@ url_query_param(const char *query, const char *name)
 			vlen = seg - nlen - 1;
 			for (size_t i = 0; i < vlen; i++) {
 				if (v[i] == '+')
-					buf_putc(&out, ' ');
+					buf_putc(&b, ' ');
 				else if (v[i] != '%')
-					buf_putc(&out, v[i]);
+					buf_putc(&b, v[i]);
 				else if (i + 2 < vlen &&
 				    (hi = hexval((unsigned char)v[i + 1])) >= 0 &&
 				    (lo = hexval((unsigned char)v[i + 2])) >= 0 &&
 				    (hi | lo) != 0) {
-					buf_putc(&out, (char)(hi << 4 | lo));
+					buf_putc(&b, (char)(hi << 4 | lo));
 					i += 2;
 				} else {
-					buf_free(&out);
-					return NULL;
+					buf_free(&b);
+					return -1;
 				}
 			}
-			return buf_release(&out);
+			buf_puts(&b, "");
+			*out = buf_release(&b);
+			return 1;
 		}
 		p += seg;
 		if (*p != '\0')
 			p++;
 	}
-	return NULL;
+	return 0;
+}
+
+char *
+url_query_param(const char *query, const char *name)
+{
+	char	*v;
+
+	return query_find(query, name, &v) == 1 ? v : NULL;
+}
+
+int
+url_query_bad(const char *query, const char *name)
+{
+	char	*v;
+	int	 rc;
+
+	rc = query_find(query, name, &v);
+	free(v);
+	return rc == -1;
 }
 
 void
@@ -167,44 +193,79 @@ url_encode(struct buf *b, const char *s)
 	}
 }
 
+/* 1 when the path segment s[0..n) may be a token; see url.h. */
+static int
+token_like(const char *s, size_t n, const char *prev, size_t prevn,
+    int last)
+{
+	if (n == 0)
+		return 0;
+	if ((prevn == 4 && strncasecmp(prev, "hook", 4) == 0) ||
+	    (prevn == 5 && strncasecmp(prev, "hooks", 5) == 0))
+		return 1;
+	if (n >= 16)
+		return 1;
+	for (size_t i = 0; last && i < n; i++)
+		if (isdigit((unsigned char)s[i]))
+			return 1;
+	return 0;
+}
+
 char *
 url_mask(const char *url)
 {
 	struct buf	 out = { 0 };
-	const char	*path, *q, *last;
-	size_t		 n;
+	const char	*auth, *path, *q, *seg, *prev = "", *last;
+	size_t		 n, prevn = 0;
 
-	path = strstr(url, "://");
-	path = path != NULL ? path + 3 : url;
-	path += strcspn(path, "/?#");
+	auth = strstr(url, "://");
+	auth = auth != NULL ? auth + 3 : url;
+	path = auth + strcspn(auth, "/?#");
+	buf_append(&out, url, (size_t)(auth - url));
+	/* user:password@host */
+	if ((seg = memchr(auth, '@', (size_t)(path - auth))) != NULL) {
+		buf_puts(&out, "***");
+		auth = seg;
+	}
+	buf_append(&out, auth, (size_t)(path - auth));
 	q = path + strcspn(path, "?#");
-	/* A long last path segment is a token (Feishu keeps it there). */
+	/* The last segment with text, a trailing "/" ignored. */
 	last = q;
+	while (last > path && last[-1] == '/')
+		last--;
 	while (last > path && last[-1] != '/')
 		last--;
-	if (q - last < 16)
-		last = q;
-	buf_append(&out, url, (size_t)(last - url));
-	if (q > last)
-		buf_puts(&out, "***");
-	if (*q != '?') {
-		buf_puts(&out, q);
-		return buf_release(&out);
-	}
-	buf_putc(&out, '?');
-	for (q++; *q != '\0' && *q != '#'; ) {
-		n = strcspn(q, "=&#");
-		buf_append(&out, q, n);
-		q += n;
-		if (*q == '=') {
-			buf_puts(&out, "=***");
-			q += strcspn(q, "&#");
+	for (seg = path; seg < q; seg += n) {
+		if (*seg == '/') {
+			buf_putc(&out, '/');
+			seg++;
 		}
-		if (*q == '&') {
-			buf_putc(&out, '&');
-			q++;
+		n = strcspn(seg, "/?#");
+		if (token_like(seg, n, prev, prevn, seg == last))
+			buf_puts(&out, "***");
+		else
+			buf_append(&out, seg, n);
+		prev = seg;
+		prevn = n;
+	}
+	if (*q == '?') {
+		buf_putc(&out, '?');
+		for (q++; *q != '\0' && *q != '#'; ) {
+			n = strcspn(q, "=&#");
+			buf_append(&out, q, n);
+			q += n;
+			if (*q == '=') {
+				buf_puts(&out, "=***");
+				q += strcspn(q, "&#");
+			}
+			if (*q == '&') {
+				buf_putc(&out, '&');
+				q++;
+			}
 		}
 	}
-	buf_puts(&out, q);
+	if (*q == '#')
+		buf_puts(&out, "#***");
+	buf_puts(&out, "");
 	return buf_release(&out);
 }

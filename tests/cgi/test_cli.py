@@ -3,45 +3,17 @@
 Run from the repository root:
     PGYER_RELAY_BIN=cgi-bin/pgyer-relay.cgi python3 tests/cgi/test_cli.py
 """
-import json
 import os
-import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'lib'))
-from cgirun import (APP, SLOW, WRAP, binary, config_for,  # noqa: E402
-                    event_body)
+from cgirun import APP, config_for, event_body  # noqa: E402
+from clirun import cli  # noqa: E402
 from harness import main, test  # noqa: E402
 from mockrobot import MockRobot  # noqa: E402
 
 SECRET = 'SECdo-not-print-me-0123456789'
 TOKEN = 'tok-do-not-print-me-9876543210'
-
-
-def cli(args, config=None, stdin=b''):
-    """Runs the binary outside CGI; returns (exit, stdout, stderr)."""
-    env = {'PATH': os.environ.get('PATH', '/usr/bin:/bin')}
-    for k in ('ASAN_OPTIONS', 'UBSAN_OPTIONS', 'LSAN_OPTIONS'):
-        if k in os.environ:
-            env[k] = os.environ[k]
-    path = None
-    if config is not None:
-        fd, path = tempfile.mkstemp(suffix='.json')
-        with os.fdopen(fd, 'w', encoding='utf-8') as f:
-            f.write(config if isinstance(config, str) else json.dumps(config))
-        args = args + ['--config', path] if '--check' not in args else \
-            args + [path]
-    try:
-        p = subprocess.run(WRAP + [binary()] + args, input=stdin, env=env,
-                           capture_output=True, timeout=60 * SLOW)
-    finally:
-        if path:
-            os.unlink(path)
-    if WRAP:
-        assert p.returncode != 99, p.stderr
-    return (p.returncode, p.stdout.decode('utf-8'),
-            p.stderr.decode('utf-8', 'replace'))
 
 
 def secret_config(bots):

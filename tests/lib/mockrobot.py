@@ -136,6 +136,105 @@ def message_text(kind, msg):
     return ''
 
 
+def _is_url(v):
+    return isinstance(v, str) and v.startswith(('https://', 'http://'))
+
+
+def _text_of(v):
+    """A non-empty string, else None."""
+    return v if isinstance(v, str) and v else None
+
+
+def _check_wecom_card(card):
+    """template_card text_notice, as WeCom documents it (91770)."""
+    if not isinstance(card, dict) or card.get('card_type') != 'text_notice':
+        raise Refused(40058, 'invalid template_card.card_type')
+    action = card.get('card_action')
+    if not isinstance(action, dict) or action.get('type') != 1 or \
+            not _is_url(action.get('url')):
+        raise Refused(42045, 'Template_Card card_action Missing or Invalid')
+    if not _text_of(_get(card, 'main_title', 'title')) and \
+            not _text_of(card.get('sub_title_text')):
+        raise Refused(40058, 'main_title.title or sub_title_text required')
+    rows = card.get('horizontal_content_list', [])
+    if not isinstance(rows, list) or len(rows) > 6:
+        raise Refused(40058, 'horizontal_content_list: at most 6')
+    for row in rows:
+        if not _text_of(row.get('keyname')) or \
+                not isinstance(row.get('value', ''), str):
+            raise Refused(40058, 'horizontal_content_list.keyname required')
+    jumps = card.get('jump_list', [])
+    if not isinstance(jumps, list) or len(jumps) > 3:
+        raise Refused(40058, 'jump_list: at most 3')
+    for jump in jumps:
+        if not _text_of(jump.get('title')) or \
+                (jump.get('type') == 1 and not _is_url(jump.get('url'))):
+            raise Refused(40058, 'jump_list.title and url required')
+
+
+def _check_wecom_news(articles):
+    """news: 1 to 8 articles, each with a title and a url (91770)."""
+    if not isinstance(articles, list) or not 1 <= len(articles) <= 8:
+        raise Refused(40058, 'news.articles: 1 to 8')
+    for a in articles:
+        if not _text_of(a.get('title')) or not _is_url(a.get('url')):
+            raise Refused(40058, 'news.articles: title and url required')
+        if len(a['title'].encode()) > 128 or \
+                len(a.get('description', '').encode()) > 512:
+            # WeCom cuts them without a mark: the relay must not rely on it.
+            raise Refused(40058, 'news.articles: title over 128 bytes or '
+                          'description over 512')
+        if 'picurl' in a and not _is_url(a['picurl']):
+            raise Refused(40058, 'news.articles.picurl invalid')
+
+
+def _check_dingtalk_card(card):
+    """actionCard: title, text, and one button or btns."""
+    if not isinstance(card, dict) or not _text_of(card.get('title')) or \
+            not _text_of(card.get('text')):
+        raise Refused(40035, 'missing parameter actionCard.title or text')
+    single = _text_of(card.get('singleTitle')) and \
+        _is_url(card.get('singleURL'))
+    btns = card.get('btns')
+    if not single and not (isinstance(btns, list) and btns and all(
+            _text_of(b.get('title')) and _is_url(b.get('actionURL'))
+            for b in btns)):
+        raise Refused(40035, 'missing parameter singleTitle/singleURL '
+                      'or btns')
+
+
+def _check_feishu_card(card):
+    """A card of JSON 1.0: header title, elements, link buttons."""
+    header = card.get('header')
+    if header is not None:
+        title = _get(header, 'title', 'content')
+        if _get(header, 'title', 'tag') != 'plain_text' or \
+                not _text_of(title):
+            raise Refused(11310, 'card header title invalid')
+        if header.get('template', 'blue') not in (
+                'blue', 'wathet', 'turquoise', 'green', 'yellow', 'orange',
+                'red', 'carmine', 'violet', 'purple', 'indigo', 'grey',
+                'default'):
+            raise Refused(11310, 'card header template invalid')
+    elements = card.get('elements')
+    if not isinstance(elements, list) or not elements:
+        raise Refused(11310, 'card elements required')
+    for el in elements:
+        if el.get('tag') == 'action':
+            for b in el.get('actions', []):
+                if b.get('tag') != 'button' or \
+                        not _text_of(_get(b, 'text', 'content')):
+                    raise Refused(11310, 'button: tag and text required')
+                if ('url' in b) == ('multi_url' in b) or \
+                        ('url' in b and not _is_url(b['url'])):
+                    raise Refused(11310, 'button: url or multi_url')
+        elif el.get('tag') == 'div':
+            if 'text' not in el and 'fields' not in el:
+                raise Refused(11310, 'div: text or fields required')
+        else:
+            raise Refused(11310, 'unknown element tag %r' % el.get('tag'))
+
+
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
@@ -314,6 +413,10 @@ class MockRobot:
                           'not a JSON object')
         t = msg.get('msgtype')
         limits = {'text': 2048, 'markdown': 4096, 'markdown_v2': 4096}
+        if t == 'template_card':
+            return _check_wecom_card(msg.get('template_card'))
+        if t == 'news':
+            return _check_wecom_news(_get(msg, 'news', 'articles'))
         if t not in limits:
             raise Refused(40008, 'invalid message type')
         content = _get(msg, t, 'content')
@@ -349,7 +452,11 @@ class MockRobot:
             if not all(isinstance(s, str) and s for s in text):
                 raise Refused(40035, 'missing parameter markdown.title '
                               'or markdown.text')
-        elif t in ('link', 'actionCard', 'feedCard'):
+        elif t == 'actionCard':
+            card = msg.get(t)
+            _check_dingtalk_card(card)
+            text = [card['title'], card['text']]
+        elif t in ('link', 'feedCard'):
             text = _strings(msg.get(t), ('title', 'text'))
         else:
             raise Refused(40035, 'invalid msgtype')
@@ -386,6 +493,9 @@ class MockRobot:
             post = _get(msg, 'content', 'post')
             text = _strings(post, ('title', 'text'))
         elif t == 'interactive':
+            if not isinstance(msg.get('card'), dict):
+                raise Refused(9499, 'params error, unknown card value')
+            _check_feishu_card(msg['card'])
             text = _strings(msg.get('card'), ('title', 'text', 'content'))
         else:
             raise Refused(9499, 'Bad Request')

@@ -485,7 +485,7 @@ test_webhook_errors(void)
 	/* enabled, format, template */
 	CHECK_ERRORS(WH(",'enabled':1"), P0 ".enabled: expected true or false\n");
 	CHECK_ERRORS(WH(",'format':'html'"),
-	    P0 ".format: must be \"markdown\" or \"text\"\n");
+	    P0 ".format: must be \"markdown\", \"text\" or \"card\"\n");
 	CHECK_ERRORS(WH(",'template':''"), P0 ".template: must not be empty\n");
 	CHECK_ERRORS(WH(",'template':['x']"),
 	    P0 ".template: expected a string\n");

@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "config.h"
 #include "event.h"
+#include "message.h"
 #include "reply.h"
 #include "robot.h"
 #include "sign.h"
@@ -171,7 +172,7 @@ test_wecom_markdown(void)
 	    "> 版本：0.4.0 (build 2)\\n> 平台：iOS\\n"
 	    "> 时间：2020-07-15 10:50:54\\n"
 	    "您的应用QQ有了新的版本(0.4.0)更新。\\n更新说明：\\n"
-	    "1. 修复\\\\崩溃\\n2. tab\\there\\u0001\\n"
+	    "\u200b1. 修复\\\\崩溃\\n\u200b2. tab\\there\ufffd\\n"
 	    "[查看应用](https://www.pgyer.com/oooplay_test)\"}}");
 	request_free(&req);
 
@@ -186,7 +187,7 @@ test_wecom_markdown(void)
 	    "> Version: 0.4.0 (build 2)\\n> Platform: iOS\\n"
 	    "> Time: 2020-07-15 10:50:54\\n"
 	    "您的应用QQ有了新的版本(0.4.0)更新。\\nRelease notes:\\n"
-	    "1. 修复\\\\崩溃\\n2. tab\\there\\u0001\\n"
+	    "\u200b1. 修复\\\\崩溃\\n\u200b2. tab\\there\ufffd\\n"
 	    "[View app](https://www.pgyer.com/oooplay_test)\"}}");
 	request_free(&req);
 }
@@ -247,7 +248,7 @@ test_wecom_text(void)
 	    "版本：0.4.0 (build 2)\\n平台：iOS\\n"
 	    "时间：2020-07-15 10:50:54\\n"
 	    "您的应用QQ有了新的版本(0.4.0)更新。\\n更新说明：\\n"
-	    "1. 修复\\\\崩溃\\n2. tab\\there\\u0001\\n"
+	    "1. 修复\\\\崩溃\\n2. tab\\there\ufffd\\n"
 	    "查看应用：https://www.pgyer.com/oooplay_test\","
 	    "\"mentioned_list\":[\"zhangsan\",\"@all\"],"
 	    "\"mentioned_mobile_list\":[\"13800000000\"]}}");
@@ -267,7 +268,7 @@ test_wecom_text(void)
 	    "Version: 0.4.0 (build 2)\\nPlatform: iOS\\n"
 	    "Time: 2020-07-15 10:50:54\\n"
 	    "您的应用QQ有了新的版本(0.4.0)更新。\\nRelease notes:\\n"
-	    "1. 修复\\\\崩溃\\n2. tab\\there\\u0001\\n"
+	    "1. 修复\\\\崩溃\\n2. tab\\there\ufffd\\n"
 	    "View app: https://www.pgyer.com/oooplay_test\"}}");
 	request_free(&req);
 }
@@ -336,7 +337,7 @@ test_dingtalk_markdown(void)
 	    "- 版本：0.4.0 (build 2)\\n- 平台：iOS\\n"
 	    "- 时间：2020-07-15 10:50:54\\n\\n"
 	    "您的应用QQ有了新的版本(0.4.0)更新。\\n\\n更新说明：\\n\\n"
-	    "1. 修复\\\\崩溃\\n\\n2. tab\\there\\u0001\\n\\n"
+	    "\u200b1. 修复\\\\崩溃\\n\\n\u200b2. tab\\there\ufffd\\n\\n"
 	    "[查看应用](https://www.pgyer.com/oooplay_test)\\n\\n"
 	    "@13800000000\"},\"at\":{\"atMobiles\":[\"13800000000\"],"
 	    "\"atUserIds\":[],\"isAtAll\":false}}");
@@ -356,7 +357,7 @@ test_dingtalk_markdown(void)
 	    "- Version: 0.4.0 (build 2)\\n- Platform: iOS\\n"
 	    "- Time: 2020-07-15 10:50:54\\n\\n"
 	    "您的应用QQ有了新的版本(0.4.0)更新。\\n\\nRelease notes:\\n\\n"
-	    "1. 修复\\\\崩溃\\n\\n2. tab\\there\\u0001\\n\\n"
+	    "\u200b1. 修复\\\\崩溃\\n\\n\u200b2. tab\\there\ufffd\\n\\n"
 	    "[View app](https://www.pgyer.com/oooplay_test)\"},"
 	    "\"at\":{\"atMobiles\":[],\"atUserIds\":[],\"isAtAll\":false}}");
 	request_free(&req);
@@ -390,7 +391,7 @@ test_dingtalk_text(void)
 	    "Version: 0.4.0 (build 2)\\nPlatform: iOS\\n"
 	    "Time: 2020-07-15 10:50:54\\n"
 	    "您的应用QQ有了新的版本(0.4.0)更新。\\nRelease notes:\\n"
-	    "1. 修复\\\\崩溃\\n2. tab\\there\\u0001\\n"
+	    "1. 修复\\\\崩溃\\n2. tab\\there\ufffd\\n"
 	    "View app: https://www.pgyer.com/oooplay_test\\n@zhangsan\"},"
 	    "\"at\":{\"atMobiles\":[],\"atUserIds\":[\"zhangsan\"],"
 	    "\"isAtAll\":true}}");
@@ -414,8 +415,8 @@ test_dingtalk_template(void)
 	CHECK_GOLD(req.body,
 	    "{\"msgtype\":\"markdown\","
 	    "\"markdown\":{\"title\":\"QQ \\\"内测\\\" 应用更新\","
-	    "\"text\":\"### QQ \\\"内测\\\" 0.4.0\\n\\n1. 修复\\\\崩溃\\n"
-	    "2. tab\\there\\u0001\"},\"at\":{\"atMobiles\":[],"
+	    "\"text\":\"### QQ \\\"内测\\\" 0.4.0\\n\\n\u200b1. 修复\\\\崩溃\\n"
+	    "\u200b2. tab\\there\ufffd\"},\"at\":{\"atMobiles\":[],"
 	    "\"atUserIds\":[],\"isAtAll\":false}}");
 	request_free(&req);
 }
@@ -454,7 +455,7 @@ test_feishu_post(void)
 	    "\"text\":\"您的应用QQ有了新的版本(0.4.0)更新。\"}],"
 	    "[{\"tag\":\"text\",\"text\":\"更新说明：\"}],"
 	    "[{\"tag\":\"text\",\"text\":\"1. 修复\\\\崩溃\"}],"
-	    "[{\"tag\":\"text\",\"text\":\"2. tab\\there\\u0001\"}],"
+	    "[{\"tag\":\"text\",\"text\":\"2. tab\\there\ufffd\"}],"
 	    "[{\"tag\":\"a\",\"text\":\"查看应用\","
 	    "\"href\":\"https://www.pgyer.com/oooplay_test\"}],"
 	    "[{\"tag\":\"at\",\"user_id\":\"all\"},{\"tag\":\"at\","
@@ -477,7 +478,7 @@ test_feishu_post(void)
 	    "\"text\":\"您的应用QQ有了新的版本(0.4.0)更新。\"}],"
 	    "[{\"tag\":\"text\",\"text\":\"Release notes:\"}],"
 	    "[{\"tag\":\"text\",\"text\":\"1. 修复\\\\崩溃\"}],"
-	    "[{\"tag\":\"text\",\"text\":\"2. tab\\there\\u0001\"}],"
+	    "[{\"tag\":\"text\",\"text\":\"2. tab\\there\ufffd\"}],"
 	    "[{\"tag\":\"a\",\"text\":\"View app\","
 	    "\"href\":\"https://www.pgyer.com/oooplay_test\"}]]}}}}");
 	request_free(&req);
@@ -504,7 +505,7 @@ test_feishu_text(void)
 	    "版本：0.4.0 (build 2)\\n平台：iOS\\n"
 	    "时间：2020-07-15 10:50:54\\n"
 	    "您的应用QQ有了新的版本(0.4.0)更新。\\n更新说明：\\n"
-	    "1. 修复\\\\崩溃\\n2. tab\\there\\u0001\\n"
+	    "1. 修复\\\\崩溃\\n2. tab\\there\ufffd\\n"
 	    "查看应用：https://www.pgyer.com/oooplay_test\\n"
 	    "<at user_id=\\\"all\\\">所有人</at>\"}}");
 	request_free(&req);
@@ -1130,6 +1131,79 @@ test_judge_bounds(void)
 	CHECK_INT(v.retryable, 1);
 }
 
+/* The card helpers: cuts by characters with a mark, keys of labels. */
+static void
+test_card_helpers(void)
+{
+	static const struct {
+		const char	*in;
+		size_t		 max;
+		const char	*want;
+		int		 cut;
+	} cases[] = {
+		{ "abc", 3, "abc", 0 },
+		{ "abcd", 3, "ab…", 1 },
+		{ "应用更新说明", 6, "应用更新说明", 0 },
+		{ "应用更新说明", 5, "应用更新…", 1 },
+		{ "😀😀😀", 2, "😀…", 1 },
+		{ "", 5, "", 0 },
+	};
+	struct buf	 b = { 0 };
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		buf_reset(&b);
+		CHECK_INT(message_cut_chars(&b, cases[i].in, cases[i].max),
+		    cases[i].cut);
+		CHECK_STR(b.data != NULL ? b.data : "", cases[i].want);
+	}
+	buf_reset(&b);
+	message_key(&b, "版本：");
+	CHECK_STR(b.data, "版本");
+	buf_reset(&b);
+	message_key(&b, "Version: ");
+	CHECK_STR(b.data, "Version");
+	buf_free(&b);
+}
+
+/* A card needs a link, WeCom mentions need text: else no card. */
+static void
+test_card_fallbacks(void)
+{
+	struct message_ctx	 ctx;
+	struct webhook		 wh;
+	struct request		 req;
+
+	sample(&ctx, LANG_ZH);
+	webhook(&wh, ROBOT_WECOM, WECOM_URL);
+	wh.format = FORMAT_CARD;
+	wh.at_user_ids.v = users;
+	wh.at_user_ids.n = 1;
+	if (build(&wh, &ctx, 0, &req) == 0) {
+		CHECK(strstr(req.body, "\"msgtype\":\"text\"") != NULL);
+		request_free(&req);
+	}
+	wh.at_user_ids.n = 0;
+	ev.field[EV_LINK] = NULL;
+	if (build(&wh, &ctx, 0, &req) == 0) {
+		CHECK(strstr(req.body, "\"msgtype\":\"markdown\"") != NULL);
+		request_free(&req);
+	}
+	webhook(&wh, ROBOT_DINGTALK, DINGTALK_URL);
+	wh.format = FORMAT_CARD;
+	if (build(&wh, &ctx, 0, &req) == 0) {
+		CHECK(strstr(req.body, "\"msgtype\":\"markdown\"") != NULL);
+		request_free(&req);
+	}
+	/* Feishu's card still goes, without a button. */
+	webhook(&wh, ROBOT_FEISHU, FEISHU_URL);
+	wh.format = FORMAT_CARD;
+	if (build(&wh, &ctx, 0, &req) == 0) {
+		CHECK(strstr(req.body, "\"interactive\"") != NULL);
+		CHECK(strstr(req.body, "\"button\"") == NULL);
+		request_free(&req);
+	}
+}
+
 int
 main(void)
 {
@@ -1151,6 +1225,8 @@ main(void)
 	RUN(test_cut_everything);
 	RUN(test_cut_keyword_kept);
 	RUN(test_cannot_fit);
+	RUN(test_card_helpers);
+	RUN(test_card_fallbacks);
 	RUN(test_judge);
 	RUN(test_judge_bounds);
 	return TEST_END();

@@ -72,6 +72,13 @@ test_url_query(void)
 	CHECK(url_query_param("token=%00x", "token") == NULL);
 	CHECK(url_query_param("token=%4", "token") == NULL);
 	CHECK(url_query_param(NULL, "token") == NULL);
+	/* Present but badly encoded is not absent. */
+	CHECK_INT(url_query_bad("app=a%00b", "app"), 1);
+	CHECK_INT(url_query_bad("app=%zz", "app"), 1);
+	CHECK_INT(url_query_bad("x=1&token=ab%", "token"), 1);
+	CHECK_INT(url_query_bad("app=ok%20", "app"), 0);
+	CHECK_INT(url_query_bad("token=%zz", "app"), 0);
+	CHECK_INT(url_query_bad(NULL, "app"), 0);
 }
 
 static void
@@ -88,6 +95,30 @@ test_url_mask(void)
 	    "0f1e2d3c-aaaa-bbbb-cccc-1234567890ab");
 	CHECK_STR(m, "https://open.feishu.cn/open-apis/bot/v2/hook/***");
 	free(m);
+	/* Every shape of credential, whatever its length or place. */
+	static const struct {
+		const char	*in, *want;
+	} cases[] = {
+		{ "https://open.feishu.cn/open-apis/bot/v2/hook/abc",
+		    "https://open.feishu.cn/open-apis/bot/v2/hook/***" },
+		{ "https://open.feishu.cn/open-apis/bot/v2/hook/0f1e2d3c-aaaa/",
+		    "https://open.feishu.cn/open-apis/bot/v2/hook/***/" },
+		{ "https://open.larksuite.com/open-apis/bot/v2/hook/x1//",
+		    "https://open.larksuite.com/open-apis/bot/v2/hook/***//" },
+		{ "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
+		    "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=***" },
+		{ "https://hooks.example.com/services/T0/B1/abc9",
+		    "https://hooks.example.com/services/T0/B1/***" },
+		{ "https://x.example/in/a9?x", "https://x.example/in/***?x" },
+		{ "https://u:p@x.example/a#frag", "https://***@x.example/a#***" },
+		{ "https://x.example", "https://x.example" },
+		{ "https://x.example/", "https://x.example/" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		m = url_mask(cases[i].in);
+		CHECK_STR(m, cases[i].want);
+		free(m);
+	}
 }
 
 static void
