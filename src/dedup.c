@@ -26,6 +26,9 @@
 
 #define DEDUP_DIR	"dedup"
 #define LOCK_FILE	".lock"
+/* A mark: its state line and a note per webhook (at most a few). */
+#define MARK_MAX	4096
+#define NOTE		"sent "
 
 /* The fields that make an event's identity, besides the app. */
 static const enum event_field key_fields[] = {
@@ -196,8 +199,9 @@ dedup_claim(const char *state_dir, const char *key, long long now,
     long long window, long long deadline, long long until_ms, char *err,
     size_t errlen)
 {
-	struct buf	 text = { 0 };
+	struct buf	 text = { 0 }, taken = { 0 };
 	struct stat	 st;
+	const char	*notes;
 	char		 mine[64];
 	int		 dir = -1, lockfd = -1, fd = -1, rc = -1;
 
@@ -221,7 +225,7 @@ dedup_claim(const char *state_dir, const char *key, long long now,
 		    S_ISREG(st.st_mode)) {
 			fd = openat(dir, key, O_RDWR | O_NOFOLLOW |
 			    O_NONBLOCK | O_CLOEXEC);
-			if (fd == -1 || lock_read(fd, 256, &text) == -1) {
+			if (fd == -1 || lock_read(fd, MARK_MAX, &text) == -1) {
 				mark_err(err, errlen, "read", state_dir, key);
 				goto out;
 			}
@@ -230,10 +234,14 @@ dedup_claim(const char *state_dir, const char *key, long long now,
 				rc = DEDUP_DUPLICATE;
 				goto out;
 			}
-			/* Ours now; the window still counts from the
-			 * first sighting. */
-			if (write_mark(fd, mine, (long long)st.st_mtime) ==
-			    -1) {
+			/* Ours now, with the notes of what was sent; the
+			 * window still counts from the first sighting. */
+			notes = strchr(text.data, '\n');
+			buf_reset(&taken);
+			buf_printf(&taken, "%s%s", mine, notes != NULL ?
+			    notes + 1 : "");
+			if (write_mark(fd, taken.data,
+			    (long long)st.st_mtime) == -1) {
 				mark_err(err, errlen, "write", state_dir, key);
 				goto out;
 			}
@@ -259,6 +267,7 @@ dedup_claim(const char *state_dir, const char *key, long long now,
 out:
 	close_all(fd, lockfd, dir);
 	buf_free(&text);
+	buf_free(&taken);
 	return rc;
 }
 
@@ -290,6 +299,112 @@ out:
 	close_all(fd, lockfd, dir);
 	buf_free(&text);
 	return rc;
+}
+
+/* Opens key's mark under the lock and reads it: 0, 1 when there is
+ * none, -1 with err. */
+static int
+read_mark(const char *state_dir, const char *key, long long until_ms,
+    int *dir, int *lockfd, int *fd, struct buf *text, char *err,
+    size_t errlen)
+{
+	*fd = -1;
+	if (!valid_key(key)) {
+		snprintf(err, errlen, "dedup: bad key");
+		return -1;
+	}
+	if (open_locked(state_dir, until_ms, dir, lockfd, err, errlen) == -1)
+		return -1;
+	if ((*fd = openat(*dir, key, O_RDWR | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1 && errno == ENOENT)
+		return 1;
+	if (*fd == -1 || lock_read(*fd, MARK_MAX, text) == -1) {
+		mark_err(err, errlen, "read", state_dir, key);
+		return -1;
+	}
+	return 0;
+}
+
+int
+dedup_note(const char *state_dir, const char *key, const char *webhook,
+    long long until_ms, char *err, size_t errlen)
+{
+	struct buf	 text = { 0 };
+	struct stat	 st;
+	char		 name[2 * 256 + 1];
+	int		 dir = -1, lockfd = -1, fd = -1, rc;
+
+	if (state_dir == NULL || *state_dir == '\0')
+		return 0;
+	if (strlen(webhook) > 256) {
+		snprintf(err, errlen, "dedup: webhook name too long");
+		return -1;
+	}
+	rc = read_mark(state_dir, key, until_ms, &dir, &lockfd, &fd, &text,
+	    err, errlen);
+	/* No mark, or a settled one: nothing to add. */
+	if (rc != 0 || text.data == NULL || strncmp(text.data, "claimed ",
+	    8) != 0)
+		goto out;
+	hex((const unsigned char *)webhook, strlen(webhook), name);
+	buf_printf(&text, NOTE "%s\n", name);
+	if (fstat(fd, &st) == -1 || text.len > MARK_MAX ||
+	    write_mark(fd, text.data, (long long)st.st_mtime) == -1) {
+		mark_err(err, errlen, "write", state_dir, key);
+		rc = -1;
+	}
+out:
+	close_all(fd, lockfd, dir);
+	buf_free(&text);
+	return rc == 1 ? 0 : rc;
+}
+
+/* One hex digit's value, or -1. */
+static int
+unhex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int
+dedup_sent(const char *state_dir, const char *key,
+    void (*fn)(const char *webhook, void *arg), void *arg,
+    long long until_ms, char *err, size_t errlen)
+{
+	struct buf	 text = { 0 }, name = { 0 };
+	const char	*p, *end;
+	int		 dir = -1, lockfd = -1, fd = -1, rc, n = 0, hi, lo;
+
+	if (state_dir == NULL || *state_dir == '\0')
+		return 0;
+	rc = read_mark(state_dir, key, until_ms, &dir, &lockfd, &fd, &text,
+	    err, errlen);
+	close_all(fd, lockfd, dir);
+	for (p = text.data; rc == 0 && p != NULL && *p != '\0'; p = end) {
+		end = p + strcspn(p, "\n");
+		if (strncmp(p, NOTE, strlen(NOTE)) == 0) {
+			buf_reset(&name);
+			for (p += strlen(NOTE); p + 1 < end; p += 2) {
+				if ((hi = unhex(p[0])) == -1 ||
+				    (lo = unhex(p[1])) == -1)
+					break;
+				buf_putc(&name, (char)(hi << 4 | lo));
+			}
+			if (name.len > 0 && p == end) {
+				fn(name.data, arg);
+				n++;
+			}
+		}
+		if (*end == '\n')
+			end++;
+	}
+	buf_free(&text);
+	buf_free(&name);
+	return rc == -1 ? -1 : n;
 }
 
 int

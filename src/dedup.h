@@ -65,6 +65,23 @@ int	 dedup_claim(const char *state_dir, const char *key, long long now,
 int	 dedup_settle(const char *state_dir, const char *key,
 	    const char *state, long long until_ms, char *err, size_t errlen);
 
+/*
+ * Notes on key's mark, while it is still a claim, that the message for
+ * webhook is about to be sent from the journal (--drain): when the
+ * claim's owner died before marking the event journaled, the copy that
+ * takes the claim over then knows that webhook was handled even after
+ * its record is gone.  0 (also when there is no mark, or a settled one),
+ * or -1 with err.
+ */
+int	 dedup_note(const char *state_dir, const char *key,
+	    const char *webhook, long long until_ms, char *err,
+	    size_t errlen);
+/* Calls fn(webhook, arg) for each webhook noted on key's mark.  Returns
+ * how many, or -1 with err. */
+int	 dedup_sent(const char *state_dir, const char *key,
+	    void (*fn)(const char *webhook, void *arg), void *arg,
+	    long long until_ms, char *err, size_t errlen);
+
 /* Removes key's mark (nothing accepted the event).  0, or -1 with err. */
 int	 dedup_forget(const char *state_dir, const char *key, char *err,
 	    size_t errlen);

@@ -41,12 +41,12 @@ static const char *const queue_names[JOURNAL__MAX] = { "", DEAD_DIR "/" };
 /* The keys of a record file. */
 enum item_key {
 	IK_V, IK_APP, IK_WEBHOOK, IK_RECEIVED, IK_ATTEMPTS, IK_NEXT_AT,
-	IK_LAST_ERROR, IK_BODY, IK__MAX
+	IK_LAST_ERROR, IK_EVENT, IK_BODY, IK__MAX
 };
 
 static const char *const item_keys[IK__MAX] = {
 	"v", "app", "webhook", "received", "attempts", "next_at",
-	"last_error", "body",
+	"last_error", "event", "body",
 };
 
 /* Keys that must be present. */
@@ -133,6 +133,10 @@ item_json(const struct journal_record *it, struct buf *out, char *err,
 		gen_key(g, IK_LAST_ERROR);
 		gen_str(g, it->last_error, utf8_cut(it->last_error,
 		    strlen(it->last_error), JOURNAL_TEXT_MAX));
+	}
+	if (it->event != NULL) {
+		gen_key(g, IK_EVENT);
+		gen_str(g, it->event, strlen(it->event));
 	}
 	gen_key(g, IK_BODY);
 	gen_str(g, it->body != NULL ? it->body : "", it->body_len);
@@ -251,6 +255,9 @@ ip_string(void *arg, const unsigned char *s, size_t len)
 		break;
 	case IK_LAST_ERROR:
 		dst = &it->last_error;
+		break;
+	case IK_EVENT:
+		dst = &it->event;
 		break;
 	default:
 		return ip_fail(p, "a string where a number belongs");
@@ -416,7 +423,8 @@ journal_record_free(struct journal_record *r)
 	free(r->webhook);
 	free(r->body);
 	free(r->last_error);
-	r->app = r->webhook = r->body = r->last_error = NULL;
+	free(r->event);
+	r->app = r->webhook = r->body = r->last_error = r->event = NULL;
 	r->body_len = 0;
 }
 
@@ -560,6 +568,7 @@ record_copy(struct journal_record *to, const struct journal_record *from)
 	to->next_at = from->next_at;
 	to->last_error = from->last_error != NULL ?
 	    xstrdup(from->last_error) : NULL;
+	to->event = from->event != NULL ? xstrdup(from->event) : NULL;
 }
 
 int

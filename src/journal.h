@@ -66,6 +66,8 @@ struct journal_record {
 	long long	 attempts;	/* failed attempts so far */
 	long long	 next_at;	/* Unix s: not sent before */
 	char		*last_error;	/* NULL: none */
+	char		*event;		/* NULL, or the event's identity in
+					 * the duplicate filter (dedup.h) */
 };
 
 /* A claimed record: c.rec is what the file holds.  Ended by one of

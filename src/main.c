@@ -190,8 +190,8 @@ drop_webhook(const char *webhook, void *arg)
 
 /*
  * A claim taken over from a process that died: the deliveries it had
- * journaled are the journal's (--drain sends them), not ours to send
- * again.  Returns 1 when none is left (the event is a duplicate).
+ * journaled are the journal's (--drain sends them, or has sent them), not
+ * ours to send again.  Returns 1 when none is left (a duplicate).
  */
 static int
 skip_journaled(struct req *r)
@@ -206,6 +206,10 @@ skip_journaled(struct req *r)
 		log_msg("spool: %s", err);
 		return 0;
 	}
+	/* And those a drain sent from the journal since (dedup_note()). */
+	if (dedup_sent(r->cfg->state_dir, r->dedup_key, drop_webhook, r,
+	    r->q.lock_until, err, sizeof(err)) == -1)
+		log_msg("duplicates: %s", err);
 	if (r->n < had)
 		log_msg("app=%s type=%s %zu of %zu webhooks journaled by a "
 		    "process that died: left to --drain", r->app_key,

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "dedup.h"
 #include "event.h"
 #include "fault.h"
 #include "log.h"
@@ -164,6 +165,7 @@ queue_journal(struct queue *q, const struct app *app, struct delivery d[],
 		r.body_len = body_len;
 		r.received = now_ms / 1000;
 		r.next_at = now_ms / 1000;
+		r.event = (char *)tag;
 		if (journal_put(q->j, &r, tag, &job->c, err, sizeof(err)) ==
 		    -1)
 			log_msg("app=%s webhook=\"%s\" cannot journal, sending "
@@ -173,6 +175,24 @@ queue_journal(struct queue *q, const struct app *app, struct delivery d[],
 			written++;
 	}
 	return written;
+}
+
+/*
+ * A record the drain is about to send: noted on its event's claim in the
+ * duplicate filter (dedup_note()), so that if the CGI that journaled it
+ * died before marking the event journaled, PGYER's retry does not send
+ * it again once this record is gone.  No claim (settled, forgotten,
+ * expired) needs no note, and a failure leaves that crash window open
+ * for this record only: the send goes on either way.
+ */
+static void
+note_sent(struct queue *q, const struct journal_record *r)
+{
+	char	 err[256];
+
+	if (r->event != NULL)
+		(void)dedup_note(q->cfg->state_dir, r->event, r->webhook,
+		    q->lock_until, err, sizeof(err));
 }
 
 void
@@ -216,7 +236,9 @@ queue_check(struct queue *q, struct queue_job *job, long long now_ms,
 	if (!job->wh->enabled) {
 		say(job, "the webhook is disabled in the configuration");
 		bury(job, 0);
+		return;
 	}
+	note_sent(q, r);
 }
 
 void

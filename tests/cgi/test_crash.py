@@ -73,7 +73,7 @@ def retry_then_drain(relay, body):
 
 # --- the CGI killed ------------------------------------------------------
 
-def cgi_killed_at(fault):
+def cgi_killed_at(fault, drain_first=False):
     def run():
         with MockRobot('json') as a, MockRobot('json') as b, \
                 Relay([a, b]) as relay:
@@ -81,7 +81,11 @@ def cgi_killed_at(fault):
             killed(relay.start_cgi(body, argv=fault_binary(), fault=fault))
             # Whatever the crash left, nothing was sent yet.
             assert a.received == [] and b.received == []
-            retry_then_drain(relay, body)
+            if drain_first:
+                relay.drain('--all')
+                relay.post(body)
+            else:
+                retry_then_drain(relay, body)
             assert times(a, body) == 1 and times(b, body) == 1, (
                 a.received, b.received)
             account(relay, [a, b], [body])
@@ -99,10 +103,31 @@ def each_fault(prefix, make, faults):
         test(run)
 
 
-each_fault('cgi_killed_', cgi_killed_at,
-           ('journal-before-rename:1', 'journal-after-rename:1',
-            'journal-written:1', 'journal-before-rename:2',
-            'journal-written:2'))
+CGI_FAULTS = ('journal-before-rename:1', 'journal-after-rename:1',
+              'journal-written:1', 'journal-before-rename:2',
+              'journal-written:2')
+each_fault('cgi_killed_', cgi_killed_at, CGI_FAULTS)
+# Cron's drain may come before PGYER's retry.
+each_fault('cgi_killed_drained_first_',
+           lambda f: cgi_killed_at(f, drain_first=True), CGI_FAULTS)
+
+
+@test
+def cgi_killed_then_drained_before_the_retry():
+    """Killed after journaling both messages, before marking the event
+    journaled; cron's drain delivers them before PGYER retries: the retry
+    is still a duplicate."""
+    with MockRobot('json') as a, MockRobot('json') as b, \
+            Relay([a, b]) as relay:
+        body = relay.event()
+        killed(relay.start_cgi(body, argv=fault_binary(),
+                               fault='journal-written:2'))
+        relay.drain('--all')
+        assert times(a, body) == 1 and times(b, body) == 1
+        s = relay.post(body, status=200)
+        assert s.get('duplicate') is True, s
+        assert times(a, body) == 1 and times(b, body) == 1
+        account(relay, [a, b], [body])
 
 
 @test

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "dedup.h"
 #include "lock.h"
 #include "event.h"
@@ -355,6 +356,49 @@ test_owner(void)
 	tmpdir_remove(dir);
 }
 
+static void
+collect(const char *webhook, void *arg)
+{
+	struct buf	*b = arg;
+
+	buf_printf(b, "%s;", webhook);
+}
+
+/* Notes of what a drain sent survive a takeover; a settled mark takes
+ * none. */
+static void
+test_notes(void)
+{
+	struct event	 ev;
+	struct buf	 b = { 0 };
+	char		 key[DEDUP_KEY_LEN + 1], err[256];
+
+	tmpdir_make(dir, sizeof(dir), "dedup-notes");
+	make_event(&ev);
+	dedup_key("xxxx", &ev, key);
+	/* No mark yet: nothing to note, no error. */
+	CHECK_INT(dedup_note(dir, key, "QA", until(), err, sizeof(err)), 0);
+	CHECK_INT(claim(key, NOW, NOW + 10), DEDUP_NEW);
+	CHECK_INT(dedup_note(dir, key, "iOS group", until(), err,
+	    sizeof(err)), 0);
+	CHECK_INT(dedup_note(dir, key, "PM\nx", until(), err, sizeof(err)),
+	    0);
+	/* Taken over past the deadline: the notes stay. */
+	CHECK_INT(claim(key, NOW + 20, NOW + 30), DEDUP_TAKEN);
+	CHECK_INT(dedup_sent(dir, key, collect, &b, until(), err,
+	    sizeof(err)), 2);
+	CHECK_STR(b.data, "iOS group;PM\nx;");
+	/* Settled: handled as a whole, no notes needed. */
+	CHECK_INT(dedup_settle(dir, key, "journaled", until(), err,
+	    sizeof(err)), 0);
+	CHECK_INT(dedup_note(dir, key, "QA", until(), err, sizeof(err)), 0);
+	buf_reset(&b);
+	CHECK_INT(dedup_sent(dir, key, collect, &b, until(), err,
+	    sizeof(err)), 0);
+	buf_free(&b);
+	tmpdir_remove(dir);
+}
+
 /* A lock held by a stopped process: the wait ends in time, with an
  * error that says so. */
 static void
@@ -402,6 +446,7 @@ main(void)
 {
 	RUN(test_key);
 	RUN(test_owner);
+	RUN(test_notes);
 	RUN(test_lock_timeout);
 	RUN(test_window);
 	RUN(test_off);

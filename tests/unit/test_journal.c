@@ -578,9 +578,11 @@ test_claimed_tagged(void)
 	setup("journal-tag");
 	make_item(&it, "iOS group");
 	make_item(&other, "QA");
+	it.event = xstrdup(tag);
 	CHECK_INT(journal_put(&J, &it, tag, &c, err, sizeof(err)), 0);
 	CHECK(strstr(it.id, "-0123456789abcdef") != NULL);
 	CHECK_STR(c.rec.webhook, "iOS group");
+	CHECK_STR(c.rec.event, tag);
 	CHECK_INT(c.rec.body_len, it.body_len);
 	CHECK_INT(journal_claim(&J, it.id, &c2, err, sizeof(err)), 1);
 	CHECK_INT(journal_put(&J, &other, NULL, NULL, err, sizeof(err)), 0);
