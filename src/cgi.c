@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "cgi.h"
 #include "io.h"
+#include "log.h"
 
 #define READ_CHUNK	65536
 /* A body longer than this is not drained but cut off (the server then
@@ -211,9 +212,6 @@ prepare_emergency(enum http_status st, const char *msg)
 static void
 on_alarm(int sig)
 {
-	static const char line[] = "pgyer-relay: deadline passed, "
-	    "answered by the backstop\n";
-
 	(void)sig;
 	if (!responded) {
 		responded = 1;
@@ -222,7 +220,7 @@ on_alarm(int sig)
 	/* unlink() is async-signal-safe (POSIX 2008 2.4.3). */
 	if (forget[0] != '\0')
 		(void)unlink(forget);
-	(void)!write(STDERR_FILENO, line, sizeof(line) - 1);
+	log_urgent("deadline passed, answered by the backstop");
 	_exit(0);
 }
 
