@@ -153,7 +153,7 @@ log_describe(struct buf *out, const char *setting)
 	if (setting == NULL || strcmp(setting, "stderr") == 0)
 		buf_puts(out, "stderr (the web server's error log)");
 	else if ((f = syslog_facility(setting)) >= 0) {
-		buf_printf(out, "syslog, ident " IDENT ", facility ");
+		buf_puts(out, "syslog, ident " IDENT ", facility ");
 		for (size_t i = 0; i < sizeof(facilities) /
 		    sizeof(facilities[0]); i++)
 			if (facilities[i].facility == f)
@@ -193,6 +193,10 @@ log_warnings(struct buf *out, const char *setting)
 	else if (st.st_mode & S_IROTH)
 		buf_printf(out, "warning: log %s: readable by every user: "
 		    "chmod o-r %s\n", setting, setting);
+	else if (st.st_uid == 0 && !(st.st_mode & (S_IWGRP | S_IWOTH)))
+		buf_printf(out, "warning: log %s: only root may write it, and "
+		    "the relay runs as the web server's user: chgrp www-data "
+		    "%s && chmod 0620 %s\n", setting, setting, setting);
 	else
 		return 0;
 	return 1;

@@ -314,6 +314,14 @@ test_warnings(void)
 	chmod(path, 0620);
 	buf_reset(&b);
 	CHECK_INT(log_warnings(&b, path), 0);
+	/* Owned by root (make install run as root without the chgrp). */
+	if (geteuid() == 0) {
+		chmod(path, 0600);
+		CHECK_INT(log_warnings(&b, path), 1);
+		CHECK(strstr(b.data, "only root may write it") != NULL);
+		chmod(path, 0620);
+		buf_reset(&b);
+	}
 	CHECK(symlink(path, link) == 0);
 	CHECK_INT(log_warnings(&b, link), 1);
 	CHECK(strstr(b.data, "symbolic link") != NULL);
