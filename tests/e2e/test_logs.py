@@ -192,6 +192,47 @@ def installed_log_concurrent():
                              '\\x0aforged'), last
 
 
+def check(setting):
+    """pgyer-relay.cgi --check on a config with "log": setting."""
+    d = tempfile.mkdtemp(prefix='pgyer-relay-check.')
+    try:
+        conf = os.path.join(d, 'config.json')
+        with open(conf, 'w') as f:
+            json.dump({'log': setting, 'apps': {}}, f)
+        os.chmod(conf, 0o640)
+        cgi = os.environ.get('PGYER_RELAY_BIN') or \
+            os.path.join(TOP, 'cgi-bin', 'pgyer-relay.cgi')
+        return subprocess.run([cgi, '--check', conf], capture_output=True,
+                              text=True, env={'PATH': '/usr/bin:/bin'})
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@harness.test
+def check_says_where():
+    """--check says where the lines go, refuses a bad setting with its
+    place, and warns about a log that would lose them."""
+    r = check('syslog:local3')
+    assert r.returncode == 0, r
+    assert 'log: syslog, ident pgyer-relay, facility local3 ' \
+        '(journalctl -t pgyer-relay)' in r.stdout, r.stdout
+    if not os.path.exists('/dev/log'):
+        assert 'nothing listens on /dev/log' in r.stderr, r.stderr
+    r = check('syslog:kern')
+    assert r.returncode == 1 and 'log: names an unknown syslog facility' \
+        in r.stderr, r
+    r = check('relay.log')
+    assert r.returncode == 1 and 'absolute file path' in r.stderr, r
+    r = check('stderr')
+    assert r.returncode == 0 and 'log: stderr' in r.stdout, r
+    with tempfile.TemporaryDirectory() as d:
+        os.symlink('/etc/passwd', os.path.join(d, 'l.log'))
+        r = check(os.path.join(d, 'l.log'))
+        assert r.returncode == 0, r
+        assert 'log: the file %s/l.log' % d in r.stdout, r.stdout
+        assert 'symbolic link' in r.stderr, r.stderr
+
+
 SYSLOG_HELPER = r'''
 import json, os, socket, subprocess, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
