@@ -62,6 +62,14 @@ class ServerError(Exception):
     pass
 
 
+def as_worker(argv, **kw):
+    """subprocess.run(argv) as the web server's user, with its groups."""
+    u = pwd.getpwnam(WORKER)
+    return subprocess.run(argv, user=u.pw_uid, group=u.pw_gid,
+                          extra_groups=os.getgrouplist(WORKER, u.pw_gid),
+                          **kw)
+
+
 def free_port():
     """A port nothing listens on now (the kernel's pick for port 0)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -320,12 +328,8 @@ class Server:
     def readable_by_worker(self, path):
         """True when the web server's user (www-data, with its groups)
         can read path: what a web application on the host could do."""
-        r = subprocess.run(['cat', path], stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, user=self.user.pw_uid,
-                           group=self.user.pw_gid,
-                           extra_groups=os.getgrouplist(
-                               WORKER, self.user.pw_gid))
-        return r.returncode == 0
+        return as_worker(['cat', path], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL).returncode == 0
 
 
 class Apache(Server):

@@ -21,8 +21,8 @@ TOP = os.path.dirname(os.path.dirname(HERE))
 sys.path[:0] = [os.path.join(HERE, '..', 'lib'), HERE]
 
 import harness  # noqa: E402
+from servers import WORKER, as_worker  # noqa: E402
 
-WORKER = 'www-data'
 LOG = '/var/log/pgyer-relay/pgyer-relay.log'
 with open(os.path.join(HERE, 'events', 'update.json'), 'rb') as f:
     UPDATE = f.read()
@@ -41,13 +41,6 @@ def owner(path):
     return '%s:%s %04o' % (pwd.getpwuid(st.st_uid).pw_name,
                            grp.getgrgid(st.st_gid).gr_name,
                            stat.S_IMODE(st.st_mode))
-
-
-def as_worker(argv, **kw):
-    u = pwd.getpwnam(WORKER)
-    return subprocess.run(argv, user=u.pw_uid, group=u.pw_gid,
-                          extra_groups=os.getgrouplist(WORKER, u.pw_gid),
-                          **kw)
 
 
 class Installed:
