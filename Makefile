@@ -1,5 +1,8 @@
-# pgyer-relay: GNU Makefile.  `make`, `make check`, `make install`.
-# Quiet by default; `make V=1` shows the commands.
+# pgyer-relay: GNU Makefile.  `make`, `make check`, `make check-all`,
+# `make install`.  Quiet by default; `make V=1` shows the commands.
+# Objects go to $(BUILD) (build/), the program to cgi-bin/.  Honoured:
+# CC, CFLAGS, CPPFLAGS, LDFLAGS, AR, PKG_CONFIG; WERROR=1 adds -Werror
+# (CI sets it).
 
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/lib/cgi-bin
@@ -9,23 +12,48 @@ DATADIR	?= $(PREFIX)/share/pgyer-relay
 DESTDIR	?=
 
 CC	?= cc
+AR	?= ar
 PKG_CONFIG ?= pkg-config
 PKGS	= yajl libcurl libcrypto
-BUILD	?= cgi-bin/.obj
+BUILD	?= build
 
 CFLAGS	?= -O2 -g
-WARN	= -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
+WARN	= -std=c11 -Wall -Wextra -Wshadow -Wformat=2 \
 	  -Wstrict-prototypes -Wmissing-prototypes -Wwrite-strings \
-	  -Wpointer-arith -Wundef
+	  -Wpointer-arith -Wundef $(if $(filter 1,$(WERROR)),-Werror)
 HARDEN	= -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 DEFS	= -D_POSIX_C_SOURCE=200809L \
 	  -DDEFAULT_CONFIG='"$(SYSCONFDIR)/pgyer-relay/config.json"'
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
+
+# The -dev package (Debian 12) that provides each pkg-config name.
+dev_yajl	= libyajl-dev
+dev_libcurl	= libcurl4-openssl-dev
+dev_libcrypto	= libssl-dev
+# Goals that compile nothing do not need the libraries (`make demo`
+# installs them first).
+NOLIB_GOALS = clean uninstall demo
+ifneq ($(filter-out $(NOLIB_GOALS),$(or $(MAKECMDGOALS),all)),)
+ifeq ($(shell command -v $(PKG_CONFIG)),)
+$(error missing pkg-config: apt-get install pkg-config)
+endif
+MISSING := $(strip $(foreach p,$(PKGS),$(if $(shell $(PKG_CONFIG) --exists $(p) \
+	   2>/dev/null && echo y),,$(p))))
+ifneq ($(MISSING),)
+empty	:=
+space	:= $(empty) $(empty)
+comma	:= ,
+$(error missing $(subst |, ,$(subst $(space),$(comma)$(space),$(foreach \
+	p,$(MISSING),$(dev_$(p))|($(p))))): apt-get install $(foreach \
+	p,$(MISSING),$(dev_$(p))))
+endif
+endif
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 # libcurl and libcrypto are opened with dlopen() when a request is sent
 # (src/lazylib.h), by the absolute path of their soname; only yajl is
 # linked.  LIBDL: -ldl before glibc 2.34, nothing since.
-PKG_LIBS := $(shell $(PKG_CONFIG) --libs yajl) $(LIBDL)
-soname	= $(shell f=$$($(PKG_CONFIG) --variable=libdir $(1))/$(2); \
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs yajl 2>/dev/null) $(LIBDL)
+soname	= $(shell f=$$($(PKG_CONFIG) --variable=libdir $(1) 2>/dev/null)/$(2); \
 	  objdump -p $$f 2>/dev/null | sed -n 's/^ *SONAME *//p' | \
 	  sed 's|^|'"$$(dirname $$f)"'/|')
 LIBCURL_SO := $(call soname,libcurl,libcurl.so)
@@ -34,8 +62,8 @@ LIBSSL_SO := $(call soname,libssl,libssl.so)
 LAZY_DEFS = $(if $(LIBCURL_SO),-DLIBCURL_SO='"$(LIBCURL_SO)"') \
 	    $(if $(LIBCRYPTO_SO),-DLIBCRYPTO_SO='"$(LIBCRYPTO_SO)"') \
 	    $(if $(LIBSSL_SO),-DLIBSSL_SO='"$(LIBSSL_SO)"')
-ALL_CFLAGS = $(WARN) $(HARDEN) $(DEFS) $(LAZY_DEFS) $(PKG_CFLAGS) $(CFLAGS) \
-	     $(EXTRA_CFLAGS)
+ALL_CPPFLAGS = $(DEFS) $(LAZY_DEFS) $(PKG_CFLAGS) $(CPPFLAGS)
+ALL_CFLAGS = $(WARN) $(HARDEN) $(CFLAGS) $(EXTRA_CFLAGS)
 ALL_LDFLAGS = -Wl,-z,relro,-z,now $(LDFLAGS) $(EXTRA_LDFLAGS)
 
 SRC	= $(wildcard src/*.c)
@@ -45,44 +73,73 @@ LIB	= $(BUILD)/libpgyer.a
 CGI	?= cgi-bin/pgyer-relay.cgi
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# Every build directory: this one, and those tests/run.sh (build-asan)
+# and tests/fuzz/run.sh (build-fuzz) make.
+BUILD_DIRS = $(sort $(BUILD) build) build-*
 
 ifeq ($(V),1)
 Q =
+msg = @true
+else ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
+Q = @
 msg = @true
 else
 Q = @
 msg = @printf '  %-6s %s\n'
 endif
 
-.PHONY: all check unit install uninstall clean demo serve bench fuzz
+.PHONY: all check check-all unit install uninstall clean demo serve bench \
+	fuzz FORCE
 all: $(CGI)
 
-$(CGI): $(BUILD)/main.o $(LIB)
+# Everything compiled depends on the flags it was compiled with (and
+# SYSCONFDIR is one of them): $(FLAGS) holds them and is rewritten only
+# when they change, so `make install SYSCONFDIR=/opt/etc` after `make`
+# rebuilds, and a second `make` does nothing.
+FLAGS	= $(BUILD)/FLAGS
+FLAGS_NOW = $(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(PKG_LIBS)
+$(FLAGS): FORCE
+	@mkdir -p $(dir $@)
+	@now='$(subst ','\'',$(FLAGS_NOW))'; \
+	if [ "x$$now" != "x$$(cat $@ 2>/dev/null)" ]; then \
+		[ -f $@ ] && echo "  flags changed: rebuilding"; \
+		printf '%s\n' "$$now" >$@; \
+	fi
+
+$(CGI): $(BUILD)/main.o $(LIB) $(FLAGS)
 	$(msg) LINK $@
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(BUILD)/main.o $(LIB) \
+	    $(PKG_LIBS)
 
 $(LIB): $(LIBOBJ)
 	$(msg) AR $@
-	$(Q)rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(BUILD)/%.o: src/%.c
+$(BUILD)/%.o: src/%.c $(FLAGS)
+	$(msg) CC $<
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) $(FLAGS)
 	$(msg) CC $<
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
-
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(LIB)
-	$(msg) CC $<
-	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Isrc $(ALL_LDFLAGS) \
-	    -o $@ $< $(LIB) $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_CPPFLAGS) -Isrc $(ALL_CFLAGS) \
+	    -Wno-missing-prototypes -MMD -MP $(ALL_LDFLAGS) -o $@ $< $(LIB) \
+	    $(PKG_LIBS)
 
 unit: $(UNIT_BIN)
 
-# Every test: unit and CGI tests, then the same under ASan+UBSan, then the
-# CGI tests under valgrind.  The last line is "N passed, N failed".
+# `make check`: unit and CGI tests (SUITES="unit" or "cgi" for one).
+# `make check-all`: those, the same under ASan+UBSan, the CGI tests under
+# valgrind, and the end-to-end tests through real Apache and nginx.  The
+# last line of both is "N passed, N failed"; the exit status is non-zero
+# when anything failed.
 check: all unit
-	$(Q)BUILD=$(BUILD) CGI=$(CGI) MAKE=$(MAKE) sh tests/run.sh
+	$(Q)BUILD=$(BUILD) CGI=$(CGI) MAKE='$(MAKE)' \
+	    SUITES="$(or $(SUITES),unit cgi)" sh tests/run.sh
+check-all: all unit
+	$(Q)BUILD=$(BUILD) CGI=$(CGI) MAKE='$(MAKE)' \
+	    SUITES="$(or $(SUITES),unit cgi asan valgrind e2e)" sh tests/run.sh
 
 # The config holds robot keys: 0640, group of the web server's user, so
 # that the CGI (run as that user) can read it and nobody else can.
@@ -141,9 +198,9 @@ uninstall:
 	@echo "kept $(DESTDIR)$(LOGDIR)"
 
 clean:
-	rm -rf $(BUILD) $(CGI)
+	rm -rf $(BUILD_DIRS) $(CGI)
 
--include $(OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(UNIT_BIN:=.d)
 
 # See it work: installs what is missing (Debian 12, as root), builds, runs
 # nginx + fcgiwrap and a mock robot of each kind on loopback, posts the
@@ -159,7 +216,7 @@ CONFIG	?=
 serve: all
 	$(Q)sh tests/e2e/serve.sh "$(PORT)" "$(CONFIG)"
 
-# Speed and memory against references measured in the same run (issue 5).
+# Speed and memory against references measured in the same run.
 bench: all
 	$(Q)sh tests/bench/run.sh
 
@@ -167,3 +224,54 @@ bench: all
 FUZZ_SECONDS ?= 60
 fuzz:
 	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
+
+
+# The drain every minute, for `make install`: the systemd timer and
+# service, and the cron job that runs only where systemd is not the init.
+# Then: systemctl daemon-reload && systemctl enable --now
+# pgyer-relay-drain.timer.  Needs spool_dir in the config (else the drain
+# complains every minute).
+SYSTEMDDIR ?= /etc/systemd/system
+CRONDIR	?= /etc/cron.d
+DRAIN_UNITS = pgyer-relay-drain.service pgyer-relay-drain.timer
+.PHONY: install-drain uninstall-drain
+install-drain:
+	install -d $(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(CRONDIR)
+	for u in $(DRAIN_UNITS); do \
+		sed -e 's|/usr/local/lib/cgi-bin|$(BINDIR)|g' \
+		    -e 's|/etc/pgyer-relay|$(SYSCONFDIR)/pgyer-relay|g' \
+		    etc/systemd/$$u > $(DESTDIR)$(SYSTEMDDIR)/$$u || exit 1; \
+	done
+	sed -e 's|/usr/local/lib/cgi-bin|$(BINDIR)|g' \
+	    -e 's|/etc/pgyer-relay|$(SYSCONFDIR)/pgyer-relay|g' \
+	    etc/cron.d/pgyer-relay > $(DESTDIR)$(CRONDIR)/pgyer-relay
+
+uninstall-drain:
+	for u in $(DRAIN_UNITS); do rm -f $(DESTDIR)$(SYSTEMDDIR)/$$u; done
+	rm -f $(DESTDIR)$(CRONDIR)/pgyer-relay
+
+# A Debian package (debian/) of this tree, built by dpkg-buildpackage on a
+# copy so that neither this tree nor its build changes; the .deb goes to
+# $(DEBOUT), then lintian checks it when installed.  The build needs
+# dpkg-dev, debhelper, fakeroot and debian/control's Build-Depends
+# (`apt-get build-dep ./`).
+DEBOUT	?= cgi-bin
+DEB_TMP	= $(DEBOUT)/.obj-deb
+DEB_SRC	= src tests apache-conf nginx-conf etc man debian Makefile README.md
+DEB_JOBS ?= 2
+.PHONY: deb
+deb:
+	$(Q)rm -rf $(DEB_TMP) $(DEBOUT)/pgyer-relay_*.deb
+	$(Q)mkdir -p $(DEB_TMP)/pgyer-relay
+	$(Q)cp -R $(DEB_SRC) $(DEB_TMP)/pgyer-relay/
+	$(Q)cd $(DEB_TMP)/pgyer-relay && \
+	    DEB_BUILD_OPTIONS="$$DEB_BUILD_OPTIONS noautodbgsym" \
+	    dpkg-buildpackage -us -uc -b -J$(DEB_JOBS)
+	$(Q)mv $(DEB_TMP)/pgyer-relay_*.deb $(DEBOUT)/
+	$(Q)rm -rf $(DEB_TMP)
+	$(Q)if command -v lintian >/dev/null; then \
+		lintian --fail-on error,warning $(DEBOUT)/pgyer-relay_*.deb; \
+	else \
+		echo "lintian not installed: the package is not checked"; \
+	fi
+	@ls $(DEBOUT)/pgyer-relay_*.deb

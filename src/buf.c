@@ -7,44 +7,55 @@
 #include "buf.h"
 #include "xalloc.h"
 
-static void
+/*
+ * Makes room for more bytes and the NUL.  Returns 0, or -1 (the buffer
+ * marked failed) when len + more would pass BUF_MAX.  b->len never passes
+ * BUF_MAX, so neither sum nor doubling can overflow.
+ */
+static int
 buf_grow(struct buf *b, size_t more)
 {
-	size_t	 need;
+	size_t	 need, cap;
 
+	if (b->failed || more > BUF_MAX - b->len) {
+		b->failed = 1;
+		return -1;
+	}
 	need = b->len + more + 1;
 	if (need <= b->cap)
-		return;
-	if (b->cap == 0)
-		b->cap = 64;
-	while (b->cap < need)
-		b->cap *= 2;
-	b->data = xrealloc(b->data, b->cap);
+		return 0;
+	for (cap = b->cap == 0 ? 64 : b->cap; cap < need; cap *= 2)
+		;
+	b->data = xrealloc(b->data, cap);
+	b->cap = cap;
+	return 0;
 }
 
-void
+int
 buf_append(struct buf *b, const void *p, size_t n)
 {
-	buf_grow(b, n);
+	if (buf_grow(b, n) == -1)
+		return -1;
 	if (n > 0)
 		memcpy(b->data + b->len, p, n);
 	b->len += n;
 	b->data[b->len] = '\0';
+	return 0;
 }
 
-void
+int
 buf_puts(struct buf *b, const char *s)
 {
-	buf_append(b, s, strlen(s));
+	return buf_append(b, s, strlen(s));
 }
 
-void
+int
 buf_putc(struct buf *b, char c)
 {
-	buf_append(b, &c, 1);
+	return buf_append(b, &c, 1);
 }
 
-void
+int
 buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list	 ap;
@@ -53,19 +64,30 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	buf_grow(b, (size_t)n);
+	if (n < 0) {
+		b->failed = 1;
+		return -1;
+	}
+	if (buf_grow(b, (size_t)n) == -1)
+		return -1;
 	va_start(ap, fmt);
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	b->len += (size_t)n;
+	return 0;
+}
+
+int
+buf_failed(const struct buf *b)
+{
+	return b->failed;
 }
 
 void
 buf_reset(struct buf *b)
 {
 	b->len = 0;
+	b->failed = 0;
 	if (b->data != NULL)
 		b->data[0] = '\0';
 }
@@ -80,6 +102,7 @@ buf_release(struct buf *b)
 	p = b->data;
 	b->data = NULL;
 	b->len = b->cap = 0;
+	b->failed = 0;
 	return p;
 }
 
@@ -89,4 +112,5 @@ buf_free(struct buf *b)
 	free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
+	b->failed = 0;
 }

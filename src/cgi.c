@@ -1,5 +1,6 @@
 /* The CGI side: see cgi.h. */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,8 @@ const char *const cgi_status_lines[HTTP__MAX] = {
 	"503 Service Unavailable",
 	"504 Gateway Timeout",
 };
+
+static void	 prepare_emergency(enum http_status, const char *);
 
 static volatile sig_atomic_t responded;
 static char emergency[512];
@@ -147,7 +150,12 @@ cgi_read_body(int fd, const char *content_length, size_t max,
 		}
 		if (r == 0)
 			break;
-		buf_append(out, chunk, (size_t)r);
+		if (buf_append(out, chunk, (size_t)r) == -1) {
+			cgi_drain(fd, content_length);
+			snprintf(err, errlen, "body is over the limit of %zu "
+			    "bytes (max_body_bytes)", max);
+			return HTTP_413;
+		}
 		if (want < 0 && out->len > max) {
 			drain(fd, -1);
 			snprintf(err, errlen, "body is over the limit of %zu "
@@ -177,23 +185,48 @@ cgi_drain(int fd, const char *content_length)
 		drain(fd, want);
 }
 
-void
+/*
+ * The response is built before it is marked as sent, and SIGALRM is held
+ * from the check to the end of the write: the backstop (on_alarm) either
+ * answers first, or waits for this whole response and then only exits.
+ * Running out of memory while building leaves it unsent, so
+ * cgi_out_of_memory() answers 500; a response over BUF_MAX is a 500 too.
+ */
+int
 cgi_respond(enum http_status st, const char *headers, const char *body,
     size_t len)
 {
 	struct buf	 out = { 0 };
+	sigset_t	 alrm, old;
+	int		 rc = 0, held;
 
-	if (responded)
-		return;
-	responded = 1;
+	held = sigemptyset(&alrm) == 0 && sigaddset(&alrm, SIGALRM) == 0 &&
+	    pthread_sigmask(SIG_BLOCK, &alrm, &old) == 0;
+	if (!held)
+		alarm(0);	/* cannot hold the backstop off: disarm it */
+	if (responded) {
+		rc = -1;
+		goto done;
+	}
 	buf_printf(&out, "Status: %s\r\n%sContent-Type: application/json\r\n"
 	    "Content-Length: %zu\r\nCache-Control: no-store\r\n"
 	    "X-Content-Type-Options: nosniff\r\n\r\n",
 	    cgi_status_lines[st], headers != NULL ? headers : "", len + 1);
 	buf_append(&out, body, len);
-	buf_putc(&out, '\n');
-	(void)io_write_all(STDOUT_FILENO, out.data, out.len);
+	if (buf_putc(&out, '\n') == -1) {
+		prepare_emergency(HTTP_500, "response too large");
+		responded = 1;
+		(void)io_write_all(STDOUT_FILENO, emergency, emergency_len);
+		rc = -1;
+		goto done;
+	}
+	responded = 1;
+	rc = io_write_all(STDOUT_FILENO, out.data, out.len);
+done:
 	buf_free(&out);
+	if (held)
+		(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
 }
 
 /* Prepares a complete response in emergency[] (no allocation later). */
@@ -213,10 +246,12 @@ static void
 on_alarm(int sig)
 {
 	(void)sig;
-	if (!responded) {
-		responded = 1;
-		(void)io_write_all(STDOUT_FILENO, emergency, emergency_len);
+	if (responded) {
+		log_urgent("deadline passed while the response was written");
+		_exit(0);
 	}
+	responded = 1;
+	(void)io_write_all(STDOUT_FILENO, emergency, emergency_len);
 	/* unlink() is async-signal-safe (POSIX 2008 2.4.3). */
 	if (forget[0] != '\0')
 		(void)unlink(forget);
@@ -224,20 +259,24 @@ on_alarm(int sig)
 	_exit(0);
 }
 
-void
+int
 cgi_deadline(unsigned int seconds, enum http_status st, const char *msg)
 {
 	struct sigaction sa;
 
 	alarm(0);
 	if (seconds == 0)
-		return;
+		return 0;
 	prepare_emergency(st, msg);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, NULL);
+	/* Without the handler SIGALRM would kill the process unanswered:
+	 * no handler, no alarm. */
+	if (sigemptyset(&sa.sa_mask) == -1 ||
+	    sigaction(SIGALRM, &sa, NULL) == -1)
+		return -1;
 	alarm(seconds);
+	return 0;
 }
 
 void
@@ -272,17 +311,19 @@ cgi_error(enum http_status st, const char *msg)
 	yajl_gen	 g;
 	const unsigned char *p;
 	size_t		 len;
+	const char	*allow = st == HTTP_405 ? "Allow: POST\r\n" : NULL;
 
-	if ((g = yajl_gen_alloc(NULL)) == NULL) {
-		cgi_respond(st, NULL, "{}", 2);
-		return;
-	}
-	yajl_gen_map_open(g);
-	yajl_gen_string(g, (const unsigned char *)"error", 5);
-	yajl_gen_string(g, (const unsigned char *)msg, strlen(msg));
-	yajl_gen_map_close(g);
-	yajl_gen_get_buf(g, &p, &len);
-	cgi_respond(st, st == HTTP_405 ? "Allow: POST\r\n" : NULL,
-	    (const char *)p, len);
-	yajl_gen_free(g);
+	if ((g = yajl_gen_alloc(NULL)) == NULL ||
+	    yajl_gen_map_open(g) != yajl_gen_status_ok ||
+	    yajl_gen_string(g, (const unsigned char *)"error", 5) !=
+	    yajl_gen_status_ok ||
+	    yajl_gen_string(g, (const unsigned char *)msg, strlen(msg)) !=
+	    yajl_gen_status_ok ||
+	    yajl_gen_map_close(g) != yajl_gen_status_ok ||
+	    yajl_gen_get_buf(g, &p, &len) != yajl_gen_status_ok)
+		(void)cgi_respond(st, allow, "{}", 2);
+	else
+		(void)cgi_respond(st, allow, (const char *)p, len);
+	if (g != NULL)
+		yajl_gen_free(g);
 }

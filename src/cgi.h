@@ -30,16 +30,22 @@ enum http_status cgi_read_body(int fd, const char *content_length,
 /* Reads and discards the rest of the body (before refusing a request:
  * fcgiwrap answers 502 when the body is left unread). */
 void	 cgi_drain(int fd, const char *content_length);
-/* Writes a complete response: status, optional extra header lines
- * ("Name: value\r\n" each), Content-Type: application/json, body. */
-void	 cgi_respond(enum http_status, const char *headers,
+/*
+ * Writes a complete response: status, optional extra header lines
+ * ("Name: value\r\n" each), Content-Type: application/json, body.  Once:
+ * a response is either this one, whole, or the backstop's or the
+ * out-of-memory one (never none, never two).  Returns 0, or -1 when a
+ * response was already sent or this one could not be written whole.
+ */
+int	 cgi_respond(enum http_status, const char *headers,
 	    const char *body, size_t len);
 /*
  * Arms the backstop: after seconds, a response with st and msg (ASCII,
  * prepared now, written by the signal handler without allocating) is sent
- * unless one was, and the process exits.  0 disarms.
+ * unless one was, and the process exits.  0 disarms.  Returns 0, or -1
+ * when the handler cannot be installed (no alarm is armed then).
  */
-void	 cgi_deadline(unsigned int seconds, enum http_status st,
+int	 cgi_deadline(unsigned int seconds, enum http_status st,
 	    const char *msg);
 /* A file the backstop removes before it exits (NULL: none), so that an
  * event it cuts short is not remembered as seen.  Copied. */

@@ -9,23 +9,38 @@
 #include "url.h"
 #include "xalloc.h"
 
-/* 1 when host (no port, brackets removed) is a loopback address. */
+/*
+ * 1 when host (no port, brackets removed) is a loopback address written
+ * the one way every resolver reads alike: localhost, ::1, or 127.x.y.z in
+ * dotted decimal, each part 0-255 without a leading zero.  inet_aton(3)
+ * and curl read other spellings differently (0127.0.0.1 is octal, that is
+ * 87.0.0.1; 127.1 is 127.0.0.1), so they are not loopback here and must
+ * use https://.
+ */
 static int
 is_loopback(const char *host, size_t len)
 {
-	unsigned int	 a, b, c, d;
-	char		 tail;
-	char		 tmp[64];
+	size_t	 i = 0, digits;
+	int	 part, val;
 
-	if (len >= sizeof(tmp))
-		return 0;
-	memcpy(tmp, host, len);
-	tmp[len] = '\0';
-	if (strcasecmp(tmp, "localhost") == 0 || strcmp(tmp, "::1") == 0)
+	if ((len == 9 && strncasecmp(host, "localhost", 9) == 0) ||
+	    (len == 3 && memcmp(host, "::1", 3) == 0))
 		return 1;
-	if (sscanf(tmp, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4)
-		return 0;
-	return a == 127 && b < 256 && c < 256 && d < 256;
+	for (part = 0; part < 4; part++) {
+		if (part > 0 && (i >= len || host[i++] != '.'))
+			return 0;
+		val = 0;
+		for (digits = 0; i < len && host[i] >= '0' && host[i] <= '9';
+		    digits++, i++) {
+			if (digits > 0 && val == 0)
+				return 0;	/* a leading zero */
+			if ((val = val * 10 + (host[i] - '0')) > 255)
+				return 0;
+		}
+		if (digits == 0 || (part == 0 && val != 127))
+			return 0;
+	}
+	return i == len;
 }
 
 int

@@ -8,7 +8,8 @@ struct buf;
 
 /*
  * 0 when url may be a robot URL: https://, or http:// to a loopback host
- * (127.0.0.0/8, ::1, localhost).  Else -1 with the reason in err.
+ * (127.x.y.z in plain dotted decimal, [::1], localhost).  Else -1 with
+ * the reason in err.
  */
 int	 url_check(const char *url, char *err, size_t errlen);
 /* The decoded value of name in a query string ("a=1&b=2"), newly

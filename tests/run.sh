@@ -1,47 +1,65 @@
 #!/bin/sh
-# Runs every test suite and prints one closing line "N passed, N failed".
-# Each suite is a program whose last line is "N passed, N failed"; a suite
-# that crashes or prints no such line counts as one failure.
+# Runs the test suites and prints one closing line "N passed, N failed";
+# exits non-zero when anything failed.  Each suite is a program whose last
+# line is "N passed, N failed"; a suite that crashes or prints no such
+# line counts as one failure.  A suite that passes shows its result line
+# and any "skip" lines; one that fails shows all it printed.
 #
-#   1. unit tests and CGI tests against the normal build
-#   2. the same against an ASan+UBSan build
-#   3. the CGI tests with the CGI under valgrind memcheck
-#   4. end-to-end tests through real Apache and nginx+fcgiwrap
+#   unit      tests/unit/test_*.c, built in $BUILD/tests/
+#   cgi       tests/cgi/test_*.py against $CGI
+#   asan      both again against an ASan+UBSan build in build-asan/
+#   valgrind  the CGI tests with the CGI under valgrind memcheck
+#   e2e       tests/e2e/test_*.py through real Apache and nginx+fcgiwrap
 #
-# Environment: BUILD, CGI (from make), SUITES (a subset: "unit cgi").
+# `make check` runs "unit cgi", `make check-all` all five.
+# Environment: BUILD, CGI, MAKE (from make); SUITES (default: all five);
+# JSONTESTSUITE (a clone of github.com/nst/JSONTestSuite; default
+# ../shared/JSONTestSuite: the tests that use it skip when it is absent,
+# and fail when JSONTESTSUITE names a directory that is not there).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
-BUILD=${BUILD:-cgi-bin/.obj}
+BUILD=${BUILD:-build}
 CGI=${CGI:-cgi-bin/pgyer-relay.cgi}
 MAKE=${MAKE:-make}
 SUITES=${SUITES:-unit cgi asan valgrind e2e}
 passed=0
 failed=0
-log=$(mktemp -d "${TMPDIR:-/tmp}/pgyer-relay-tests.XXXXXX")
+log=$(mktemp -d "${TMPDIR:-/tmp}/pgyer-relay-tests.XXXXXX") || exit 1
 trap 'rm -rf "$log"' EXIT
 
-# run NAME CMD...: runs a suite, shows its output, adds up its counts.
+# fail NAME WHY: one failure that is not a suite's own.
+fail() {
+	printf '%-32s FAILED: %s\n' "$1" "$2"
+	failed=$((failed + 1))
+}
+
+# run NAME CMD...: runs a suite and adds up its counts.
 run() {
 	name=$1
 	shift
-	printf '== %s\n' "$name"
 	"$@" >"$log/out" 2>&1
 	rc=$?
-	cat "$log/out"
 	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log/out" | tail -n 1)
 	if [ -z "$last" ]; then
-		printf '%s: exit %d without a result line\n' "$name" "$rc"
-		failed=$((failed + 1))
+		cat "$log/out"
+		fail "$name" "exit $rc without a result line"
 		return
 	fi
 	p=${last%% passed*}
 	f=${last#*passed, }
 	f=${f%% failed*}
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-		printf '%s: exit %d\n' "$name" "$rc"
+		last="$last, but exit $rc"
 		f=1
 	fi
+	if [ "$f" -ne 0 ]; then
+		printf '== %s\n' "$name"
+		cat "$log/out"
+	else
+		grep '^skip' "$log/out"
+	fi
+	printf '%-32s %s\n' "$name" "$last"
 	passed=$((passed + p))
 	failed=$((failed + f))
 }
@@ -54,12 +72,19 @@ want() {
 # unit_and_cgi BUILD CGI LABEL
 unit_and_cgi() {
 	if want unit; then
-		for t in "$1"/tests/test_*; do
-			[ -x "$t" ] || continue
-			run "$3unit $(basename "$t")" "$t"
+		for src in tests/unit/test_*.c; do
+			[ -f "$src" ] || continue
+			t=$1/tests/$(basename "$src" .c)
+			if [ -x "$t" ]; then
+				run "$3unit $(basename "$t")" "$t"
+			else
+				fail "$3unit $(basename "$t")" "$t not built"
+			fi
 		done
 	fi
-	if want cgi; then
+	if want cgi && ! command -v python3 >/dev/null 2>&1; then
+		fail "$3cgi" "python3 not installed: apt-get install python3"
+	elif want cgi; then
 		for t in tests/cgi/test_*.py; do
 			[ -f "$t" ] || continue
 			run "$3cgi $(basename "$t")" env PGYER_RELAY_BIN="$2" \
@@ -71,7 +96,7 @@ unit_and_cgi() {
 unit_and_cgi "$BUILD" "$CGI" ""
 
 if want asan; then
-	abuild=$BUILD-asan
+	abuild=build-asan
 	san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 	if $MAKE -s BUILD="$abuild" CGI="$abuild/pgyer-relay.cgi" \
 	    CFLAGS="-O1 -g" EXTRA_CFLAGS="$san" EXTRA_LDFLAGS="$san" \
@@ -81,18 +106,22 @@ if want asan; then
 		    unit_and_cgi "$abuild" "$abuild/pgyer-relay.cgi" "asan "
 	else
 		cat "$log/build"
-		echo "asan build failed"
-		failed=$((failed + 1))
+		fail asan "the ASan+UBSan build failed"
 	fi
 fi
 
-if want valgrind && want cgi; then
-	for t in tests/cgi/test_*.py; do
-		[ -f "$t" ] || continue
-		run "valgrind $(basename "$t")" env PGYER_RELAY_BIN="$CGI" \
-		    PGYER_RELAY_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect" \
-		    python3 "$t"
-	done
+if want valgrind; then
+	if command -v valgrind >/dev/null 2>&1; then
+		for t in tests/cgi/test_*.py; do
+			[ -f "$t" ] || continue
+			run "valgrind $(basename "$t")" \
+			    env PGYER_RELAY_BIN="$CGI" \
+			    PGYER_RELAY_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect" \
+			    python3 "$t"
+		done
+	else
+		fail valgrind "not installed: apt-get install valgrind"
+	fi
 fi
 
 if want e2e; then

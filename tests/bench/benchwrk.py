@@ -21,6 +21,8 @@ import benchlib as bl
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(TOP, 'tests', 'lib'))
+from ports import free_port  # noqa: E402
 SECONDS = int(os.environ.get('BENCH_WRK_SECONDS', '8'))
 CONNS = int(os.environ.get('BENCH_WRK_CONNS', '8'))
 CHILDREN = int(os.environ.get('BENCH_FCGI_CHILDREN', '4'))
@@ -216,9 +218,7 @@ def webhook_row(ctx, script, body, floor):
         t.skip('webhook + sh + curl: 1 robot', 'webhook or curl not '
                'installed (apt-get install webhook curl)')
         return
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        port = s.getsockname()[1]
+    port = free_port()
     hooks = webhook_hooks(ctx.work, bench.TOKEN)
     env = {'PATH': '/usr/bin:/bin', 'ROBOT_URLS': ctx.robots.one.url}
     log = open(os.path.join(ctx.work, 'webhook.log'), 'wb')

@@ -5,12 +5,12 @@ Run from the repository root:
 """
 import json
 import os
-import socket
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'lib'))
 from cgirun import (APP, EVENT, SLOW, config_for, event_body,  # noqa: E402
                     run_cgi, webhook_for)
+from ports import free_port  # noqa: E402
 from harness import main, test  # noqa: E402
 from mockrobot import MockRobot  # noqa: E402
 
@@ -53,15 +53,6 @@ def one(bot):
     rec = bot.received[0]
     assert rec['accepted'], (rec['errcode'], rec['errmsg'])
     return rec
-
-
-def free_port():
-    """A loopback port nobody listens on (bound, then released)."""
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 # --- 200 ---------------------------------------------------------------

@@ -13,7 +13,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import stat
 import subprocess
 import sys
@@ -23,21 +22,13 @@ import threading
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'lib'))
 from cgirun import (APP, PASS_ENV, SANITIZER_MARKS, SLOW,  # noqa: E402
                     WRAP, CgiError, binary, config_for, event_body, run_cgi)
+from ports import free_port  # noqa: E402
 from harness import main, test  # noqa: E402
 from mockrobot import MockRobot  # noqa: E402
 
 DRAIN_LINE = re.compile(r'^(\d+) delivered, (\d+) to retry, (\d+) rate '
                         r'limited, (\d+) dead, (\d+) busy, (\d+) not due, '
                         r'(\d+) errors$', re.M)
-
-
-def free_port():
-    """A loopback port nobody listens on (bound, then released)."""
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Relay:

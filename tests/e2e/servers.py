@@ -36,11 +36,14 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
+sys.path.insert(0, os.path.join(TOP, 'tests', 'lib'))
+from ports import free_port  # noqa: E402
 WORKER = 'www-data'
 APACHE = '/usr/sbin/apache2'
 APACHE_MODULES = '/usr/lib/apache2/modules'
@@ -68,13 +71,6 @@ def as_worker(argv, **kw):
     return subprocess.run(argv, user=u.pw_uid, group=u.pw_gid,
                           extra_groups=os.getgrouplist(WORKER, u.pw_gid),
                           **kw)
-
-
-def free_port():
-    """A port nothing listens on now (the kernel's pick for port 0)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 def _connects(family, addr):

@@ -6,7 +6,7 @@
 #   fuzz_config  config_parse() on any file (tests/fuzz/fuzz_config.c)
 #
 # Seeds: tests/fuzz/seeds/TARGET, tests/fuzz/regress/TARGET, every file of
-# ../shared/JSONTestSuite/test_parsing, and etc/config.example.json for
+# JSONTestSuite's test_parsing/ when it is there, and etc/config.example.json for
 # the config.  The corpus grows in $FUZZ_BUILD/corpus-TARGET across runs.
 # A finding (crash, leak, timeout, out of memory, failed check) is copied
 # to tests/fuzz/regress/TARGET/, which test_fuzz_regress replays in
@@ -16,16 +16,19 @@
 # libclang-rt-14-dev.
 #
 # Environment: FUZZ_SECONDS, FUZZ_CC (clang), FUZZ_BUILD (build and corpus
-# directory, cgi-bin/.obj-fuzz), FUZZ_TARGETS ("event config"),
-# JSON_TEST_SUITE (its test_parsing directory).
+# directory, build-fuzz), FUZZ_TARGETS ("event config"), JSONTESTSUITE
+# (a clone of github.com/nst/JSONTestSuite, default ../shared/JSONTestSuite),
+# WERROR=1 (warnings in the harnesses are errors).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 FUZZ_CC=${FUZZ_CC:-clang}
-out=${FUZZ_BUILD:-cgi-bin/.obj-fuzz}
+out=${FUZZ_BUILD:-build-fuzz}
 targets=${FUZZ_TARGETS:-event config}
-suite=${JSON_TEST_SUITE:-../shared/JSONTestSuite/test_parsing}
+suite=${JSONTESTSUITE:-../shared/JSONTestSuite}/test_parsing
+werror=
+[ "${WERROR:-}" = 1 ] && werror=-Werror
 pkgs="yajl libcurl libcrypto"
 
 warn="-std=c11 -Wall -Wextra -Wshadow -Wformat=2
@@ -53,8 +56,8 @@ if ! $FUZZ_CC -fsanitize=fuzzer "$out/probe.c" -o "$out/probe" \
 fi
 
 # The library: every source but main.c, with coverage for the fuzzer.
-# gcc's -Werror build (make) is the judge of warnings; clang's differ, so
-# here they are only logged.
+# gcc's build (make WERROR=1 in CI) is the judge of warnings in src/;
+# clang's differ, so here they are only logged.
 : >"$out/build.log"
 for f in src/*.c; do
 	[ "$f" = src/main.c ] && continue
@@ -71,7 +74,7 @@ status=0
 for t in $targets; do
 	bin="$out/fuzz_$t"
 	# shellcheck disable=SC2086
-	$FUZZ_CC $cflags -Werror $san -fsanitize=fuzzer -Isrc -o "$bin" \
+	$FUZZ_CC $cflags $werror $san -fsanitize=fuzzer -Isrc -o "$bin" \
 	    "tests/fuzz/fuzz_$t.c" "$out"/obj/*.o $libs || exit 1
 
 	corpus="$out/corpus-$t"

@@ -7,7 +7,10 @@
 #ifndef TEST_H
 #define TEST_H
 
+#include <sys/stat.h>
+
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int test_failed_checks;
@@ -51,6 +54,37 @@ static int test_passed, test_failed;
 		test_failed++;						\
 	}								\
 } while (0)
+
+/*
+ * The test_parsing directory of JSONTestSuite (github.com/nst/JSONTestSuite)
+ * for tests that read it: $JSONTESTSUITE/test_parsing, or
+ * ../shared/JSONTestSuite/test_parsing from the top of the tree (where
+ * tests/run.sh runs).  NULL when it is not there: a skip, saying so in
+ * one line, unless JSONTESTSUITE was set (CI sets it), then a failure.
+ */
+static inline const char *
+test_jsonsuite(void)
+{
+	static char	 dir[4096];
+	const char	*top = getenv("JSONTESTSUITE");
+	int		 given = top != NULL && *top != '\0';
+	struct stat	 st;
+
+	if (!given)
+		top = "../shared/JSONTestSuite";
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/test_parsing", top) <
+	    sizeof(dir) && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return dir;
+	if (given) {
+		fprintf(stderr, "JSONTESTSUITE=%s: no test_parsing directory "
+		    "there\n", top);
+		test_failed_checks++;
+	} else
+		printf("skip - JSONTestSuite not found at %s (set "
+		    "JSONTESTSUITE to a clone of "
+		    "github.com/nst/JSONTestSuite)\n", top);
+	return NULL;
+}
 
 #define TEST_END() (printf("%d passed, %d failed\n", test_passed,	\
 	test_failed), test_failed != 0)

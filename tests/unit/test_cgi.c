@@ -1,8 +1,12 @@
 /* Unit tests: CGI body reading, content type, summary, hints. */
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -11,6 +15,7 @@
 #include "hint.h"
 #include "summary.h"
 #include "test.h"
+#include "xalloc.h"
 
 /* A pipe holding data, write end closed: stdin as the server gives it. */
 static int
@@ -176,6 +181,139 @@ test_deadline_backstop(void)
 	unlink(mark);
 }
 
+/* Reads fd to EOF into b. */
+static void
+read_all(int fd, struct buf *b)
+{
+	char	 chunk[65536];
+	ssize_t	 n;
+
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		buf_append(b, chunk, (size_t)n);
+}
+
+/* The Content-Length in a response's headers, or -1. */
+static long
+content_length(const char *resp)
+{
+	const char	*p = strstr(resp, "Content-Length: ");
+
+	return p != NULL ? atol(p + 16) : -1;
+}
+
+/*
+ * The alarm arriving while the response is written neither cuts it short
+ * nor adds a second one: the whole response, then the exit.  The child
+ * writes 1 MB into a pipe, so it is still writing when the parent, having
+ * read the first bytes, sends SIGALRM.
+ */
+static void
+test_respond_alarm_while_writing(void)
+{
+	const size_t	 len = 1024 * 1024;
+	struct buf	 out = { 0 };
+	char		*body, *end;
+	int		 p[2], status;
+	pid_t		 pid;
+
+	if ((body = malloc(len)) == NULL || pipe(p) == -1) {
+		CHECK(0);
+		free(body);
+		return;
+	}
+	memset(body, 'x', len);
+	if ((pid = fork()) == 0) {
+		dup2(p[1], STDOUT_FILENO);
+		close(p[0]);
+		close(p[1]);
+		cgi_deadline(3600, HTTP_504, "deadline passed");
+		cgi_respond(HTTP_200, NULL, body, len);
+		_exit(3);
+	}
+	close(p[1]);
+	buf_append(&out, "", 0);
+	while (out.len == 0) {
+		char	 c;
+
+		if (read(p[0], &c, 1) != 1)
+			break;
+		buf_putc(&out, c);
+	}
+	kill(pid, SIGALRM);
+	read_all(p[0], &out);
+	close(p[0]);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status));
+	CHECK(strncmp(out.data, "Status: 200 OK\r\n", 16) == 0);
+	CHECK(strstr(out.data, "504") == NULL);
+	CHECK_INT(content_length(out.data), len + 1);
+	end = strstr(out.data, "\r\n\r\n");
+	CHECK(end != NULL);
+	if (end != NULL)
+		CHECK_INT(out.len - (size_t)(end + 4 - out.data), len + 1);
+	buf_free(&out);
+	free(body);
+}
+
+/*
+ * Memory running out while the response is built still answers: a 500
+ * from cgi_out_of_memory(), the handler the CGI gives xalloc.  The child
+ * limits its address space to less than the response needs.  ASan
+ * reserves terabytes of address space, so there this is skipped.
+ */
+static void
+test_respond_out_of_memory(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	printf("skip - test_respond_out_of_memory: RLIMIT_AS under ASan\n");
+#else
+	const size_t	 len = 32 * 1024 * 1024;
+	struct buf	 out = { 0 };
+	int		 p[2], status;
+	pid_t		 pid;
+
+	if (pipe(p) == -1) {
+		CHECK(0);
+		return;
+	}
+	if ((pid = fork()) == 0) {
+		struct rlimit	 rl;
+		unsigned long	 pages = 0;
+		FILE		*f;
+		char		*body;
+		int		 zero;
+
+		dup2(p[1], STDOUT_FILENO);
+		close(p[0]);
+		close(p[1]);
+		xalloc_set_handler(cgi_out_of_memory);
+		/* len bytes of body that take address space, not memory. */
+		if ((zero = open("/dev/zero", O_RDONLY)) == -1 ||
+		    (body = mmap(NULL, len, PROT_READ, MAP_PRIVATE, zero,
+		    0)) == MAP_FAILED ||
+		    (f = fopen("/proc/self/statm", "r")) == NULL ||
+		    fscanf(f, "%lu", &pages) != 1)
+			_exit(2);
+		fclose(f);
+		rl.rlim_cur = rl.rlim_max = pages *
+		    (unsigned long)sysconf(_SC_PAGESIZE) + len / 2;
+		if (setrlimit(RLIMIT_AS, &rl) == -1)
+			_exit(2);
+		cgi_respond(HTTP_200, NULL, body, len);
+		_exit(3);
+	}
+	close(p[1]);
+	read_all(p[0], &out);
+	close(p[0]);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 70);
+	CHECK(out.data != NULL &&
+	    strncmp(out.data, "Status: 500 Internal Server Error\r\n", 35) == 0);
+	CHECK(out.data != NULL && strstr(out.data, "out of memory") != NULL);
+	buf_free(&out);
+#endif
+}
+
 int
 main(void)
 {
@@ -184,5 +322,7 @@ main(void)
 	RUN(test_summary);
 	RUN(test_hints);
 	RUN(test_deadline_backstop);
+	RUN(test_respond_alarm_while_writing);
+	RUN(test_respond_out_of_memory);
 	return TEST_END();
 }

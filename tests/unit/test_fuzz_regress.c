@@ -20,7 +20,6 @@
 #include "../fuzz/fuzz_event.c"
 #include "../fuzz/fuzz_config.c"
 
-#define SUITE	"../shared/JSONTestSuite/test_parsing"
 #define FILE_MAX	(16 * 1024 * 1024)
 
 /* Reads path whole (at most FILE_MAX bytes); -1 when it cannot. */
@@ -95,18 +94,18 @@ test_regress_config(void)
 	buf_free(&b);
 }
 
-/* Every JSONTestSuite file, when the suite is there (../shared). */
+/* Every JSONTestSuite file, when the suite is there (test.h). */
 static void
 test_suite(void)
 {
-	int	 n;
+	const char	*dir;
+	int		 n;
 
-	if ((n = replay_dir(SUITE, fuzz_event)) == -1) {
-		fprintf(stderr, "note: %s not found, skipped\n", SUITE);
+	if ((dir = test_jsonsuite()) == NULL)
 		return;
-	}
+	n = replay_dir(dir, fuzz_event);
 	CHECK(n > 300);
-	CHECK_INT(replay_dir(SUITE, fuzz_config), n);
+	CHECK_INT(replay_dir(dir, fuzz_config), n);
 }
 
 static void
