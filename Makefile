@@ -186,7 +186,7 @@ install: all
 	    $(DESTDIR)$(DATADIR)/apache2/conf-available/pgyer-relay.conf
 	$(paths) nginx-conf/pgyer-relay.conf > \
 	    $(DESTDIR)$(DATADIR)/nginx/snippets/pgyer-relay.conf
-	install -m 0644 nginx-conf/pgyer-relay-log.conf \
+	install -m 0644 nginx-conf/conf.d/pgyer-relay-log.conf \
 	    $(DESTDIR)$(DATADIR)/nginx/conf.d/pgyer-relay-log.conf
 
 uninstall:

@@ -3,7 +3,7 @@
 
 Apache (mod_cgid) and nginx + fcgiwrap are started from the SHIPPED
 snippets apache-conf/pgyer-relay.conf, nginx-conf/pgyer-relay.conf and
-nginx-conf/pgyer-relay-log.conf: only their paths (the CGI, its config,
+nginx-conf/conf.d/pgyer-relay-log.conf: only their paths (the CGI, its config,
 the fcgiwrap socket, the log files) are replaced.  Masters start as root,
 workers and the CGI run as www-data, everything lives in one temporary
 directory on a free loopback port.  DebianApache runs Debian's own
@@ -128,6 +128,7 @@ class Server:
             os.path.join(TOP, 'cgi-bin', 'pgyer-relay.cgi')
         self.want_port = port
         self.port = None
+        self.relay_log_file = None      # prepare_logs() sets it
         self.procs = []     # (name, Popen), stopped in reverse order
         if os.geteuid() != 0:
             raise ServerError('run as root: the servers start as root and '
@@ -145,9 +146,21 @@ class Server:
         # The workers must reach the CGI and the config: a 0700 temp
         # directory (mkdtemp's mode) would hide them.
         os.chmod(self.dir, 0o755)
-        for d in ('cgi-bin', 'etc', 'log', 'run', 'relay-log'):
+        for d in ('cgi-bin', 'etc', 'log', 'run'):
             os.mkdir(self.path(d), 0o755)
+        self.prepare_logs()
+        self.cgi = self.path('cgi-bin', 'pgyer-relay.cgi')
+        if not os.access(self.cgi_src, os.X_OK):
+            raise ServerError('no CGI at %s: run make' % self.cgi_src)
+        shutil.copyfile(self.cgi_src, self.cgi)
+        os.chmod(self.cgi, 0o755)
+        self.config = self.path('etc', 'config.json')
+        self.set_config(config)
+
+    def prepare_logs(self):
+        """The log directories and files, before the server starts."""
         # As Debian's packages make them (see the module doc).
+        os.mkdir(self.path('relay-log'), 0o755)
         adm = grp.getgrnam(ADM).gr_gid
         log_dir, files = self.log_layout()
         os.chown(self.path('log'), 0, adm)
@@ -157,13 +170,6 @@ class Server:
         # As `make install` makes it.
         self.relay_log_file = self.path('relay-log', 'pgyer-relay.log')
         self._touch(self.relay_log_file, 0, self.user.pw_gid, 0o620)
-        self.cgi = self.path('cgi-bin', 'pgyer-relay.cgi')
-        if not os.access(self.cgi_src, os.X_OK):
-            raise ServerError('no CGI at %s: run make' % self.cgi_src)
-        shutil.copyfile(self.cgi_src, self.cgi)
-        os.chmod(self.cgi, 0o755)
-        self.config = self.path('etc', 'config.json')
-        self.set_config(config)
 
     def log_layout(self):
         """The mode of the log directory, and (name, owner, mode) of the
@@ -189,7 +195,8 @@ class Server:
         Mode 0640 root:www-data, as the README tells users to do."""
         if isinstance(config, dict):
             config = dict(config)
-            config.setdefault('log', self.relay_log_file)
+            if self.relay_log_file is not None:
+                config.setdefault('log', self.relay_log_file)
             text = json.dumps(config, indent=2, ensure_ascii=False)
         else:
             with open(config, encoding='utf-8') as f:
@@ -287,6 +294,8 @@ class Server:
         relay's."""
         out = []
         for d in ('log', 'relay-log'):
+            if not os.path.isdir(self.path(d)):
+                continue
             for name in sorted(os.listdir(self.path(d))):
                 out.append(self.path(d, name))
         return out
@@ -294,7 +303,7 @@ class Server:
     def log(self):
         """The error logs and the relay's own log."""
         out = []
-        for p in self.logs() + [self.relay_log_file]:
+        for p in self.logs() + [self.relay_log_file or '']:
             try:
                 with open(p, errors='replace') as f:
                     out.append(f.read())
@@ -483,7 +492,7 @@ class Nginx(Server):
     fcgiwrap.service does), the shipped location included in a server."""
     name = 'nginx'
     snippet = 'nginx-conf/pgyer-relay.conf'
-    log_snippet = 'nginx-conf/pgyer-relay-log.conf'
+    log_snippet = 'nginx-conf/conf.d/pgyer-relay-log.conf'
 
     def extra_paths(self):
         return [(SHIPPED_SOCKET, 'unix:' + self.socket),

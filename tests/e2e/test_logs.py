@@ -84,7 +84,7 @@ def install_layout():
                 ('nginx/snippets/pgyer-relay.conf',
                  'nginx-conf/pgyer-relay.conf'),
                 ('nginx/conf.d/pgyer-relay-log.conf',
-                 'nginx-conf/pgyer-relay-log.conf')):
+                 'nginx-conf/conf.d/pgyer-relay-log.conf')):
             with open(i.path(share + installed)) as f, \
                     open(os.path.join(TOP, src)) as g:
                 assert f.read() == g.read(), installed
