@@ -24,6 +24,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "log.h"
 #include "spool.h"
 #include "template.h"
 #include "url.h"
@@ -784,14 +785,14 @@ dir_check(const char *s)
 enum {
 	TOP_TIMEOUT, TOP_MAX_BODY, TOP_TIMEZONE, TOP_LANGUAGE, TOP_PROXY,
 	TOP_SPOOL_DIR, TOP_STATE_DIR, TOP_DEDUP, TOP_MAX_ATTEMPTS,
-	TOP_MAX_AGE, TOP_READ_TIMEOUT, TOP_CA_FILE, TOP_CA_PATH, TOP_APPS,
-	TOP__MAX
+	TOP_MAX_AGE, TOP_READ_TIMEOUT, TOP_CA_FILE, TOP_CA_PATH, TOP_LOG,
+	TOP_APPS, TOP__MAX
 };
 
 static const char *const top_keys[TOP__MAX] = {
 	"timeout_ms", "max_body_bytes", "timezone", "language", "proxy",
 	"spool_dir", "state_dir", "dedup_seconds", "max_attempts", "max_age",
-	"read_timeout_ms", "ca_file", "ca_path", "apps",
+	"read_timeout_ms", "ca_file", "ca_path", "log", "apps",
 };
 
 static const char top_required[TOP__MAX] = { [TOP_APPS] = 1 };
@@ -882,6 +883,15 @@ parse_top(struct walk *w, yajl_val o, struct config *c)
 			/* Up to 30 days: after that nobody needs the news. */
 			if (get_int(w, val, 60, 30 * 86400, &n) == 0)
 				c->max_age = n;
+			break;
+		case TOP_LOG:
+			/* Where the relay's log lines go: log.h. */
+			if ((s = get_string(w, val)) == NULL)
+				break;
+			if (log_setting_check(s, &why) == -1)
+				problem(w, "%s", why);
+			free(c->log);
+			c->log = xstrdup(s);
 			break;
 		case TOP_APPS:
 			parse_apps(w, val, c);
@@ -1061,6 +1071,7 @@ config_parse(const char *text, size_t len, struct buf *errors)
 	c->state_dir = xstrdup("");
 	c->ca_file = xstrdup("");
 	c->ca_path = xstrdup("");
+	c->log = xstrdup("stderr");
 	c->read_timeout_ms = 30000;
 	c->dedup_seconds = 600;
 	c->max_attempts = 10;
@@ -1151,6 +1162,7 @@ config_free(struct config *c)
 	free(c->proxy);
 	free(c->spool_dir);
 	free(c->state_dir);
+	free(c->log);
 	free(c->ca_file);
 	free(c->ca_path);
 	free(c);

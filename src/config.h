@@ -77,6 +77,7 @@ struct config {
 	long long	 dedup_seconds;	/* default 600; 0: off */
 	long long	 max_attempts;	/* default 10, the first one too */
 	long long	 max_age;	/* seconds, default 86400 */
+	char		*log;		/* default "stderr": log.h */
 	struct app	*apps;
 	size_t		 n_apps;
 };
