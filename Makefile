@@ -161,7 +161,17 @@ check-all: all unit faults
 
 # The config holds robot keys: 0640, group of the web server's user, so
 # that the CGI (run as that user) can read it and nobody else can.
+# The relay's log file: 0620 root:WEBGROUP in a root-owned directory, so
+# that the CGI can append to it, and no web application (they run as the
+# same user) can read it.  The snippets go under DATADIR with the names
+# and directories they take in /etc/apache2 and /etc/nginx.
 WEBGROUP ?= www-data
+LOGDIR	?= /var/log/pgyer-relay
+SNIPPETS = apache2/conf-available/pgyer-relay.conf \
+	   nginx/snippets/pgyer-relay.conf nginx/conf.d/pgyer-relay-log.conf
+paths	= sed -e 's|/usr/local/lib/cgi-bin|$(BINDIR)|g' \
+	      -e 's|/etc/pgyer-relay|$(SYSCONFDIR)/pgyer-relay|g' \
+	      -e 's|/var/log/pgyer-relay|$(LOGDIR)|g'
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/pgyer-relay
 	install -m 0755 $(CGI) $(DESTDIR)$(BINDIR)/pgyer-relay.cgi
@@ -169,25 +179,41 @@ install: all
 	if [ -e "$$conf" ]; then \
 		echo "kept $$conf"; \
 	else \
-		install -m 0640 etc/config.example.json "$$conf" && \
+		(umask 077 && $(paths) etc/config.example.json > "$$conf") && \
+		chmod 0640 "$$conf" && \
 		{ chgrp $(WEBGROUP) "$$conf" 2>/dev/null || \
 		  echo "run: chgrp $(WEBGROUP) $$conf (the web server must read it)"; }; \
 	fi
+	install -d -m 0755 $(DESTDIR)$(LOGDIR)
+	@log=$(DESTDIR)$(LOGDIR)/pgyer-relay.log; \
+	if [ -e "$$log" ]; then \
+		echo "kept $$log"; \
+	else \
+		(umask 077 && : > "$$log") && chmod 0620 "$$log" && \
+		{ chgrp $(WEBGROUP) "$$log" 2>/dev/null || \
+		  echo "run: chgrp $(WEBGROUP) $$log (the relay appends to it)"; }; \
+	fi
+	install -d $(DESTDIR)$(SYSCONFDIR)/logrotate.d
+	$(paths) etc/pgyer-relay.logrotate > \
+	    $(DESTDIR)$(SYSCONFDIR)/logrotate.d/pgyer-relay
 	install -d $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 man/pgyer-relay.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 etc/config.example.json $(DESTDIR)$(DATADIR)/
-	sed -e 's|/usr/local/lib/cgi-bin|$(BINDIR)|g' \
-	    -e 's|/etc/pgyer-relay|$(SYSCONFDIR)/pgyer-relay|g' \
-	    apache-conf/pgyer-relay.conf > $(DESTDIR)$(DATADIR)/apache-pgyer-relay.conf
-	sed -e 's|/usr/local/lib/cgi-bin|$(BINDIR)|g' \
-	    -e 's|/etc/pgyer-relay|$(SYSCONFDIR)/pgyer-relay|g' \
-	    nginx-conf/pgyer-relay.conf > $(DESTDIR)$(DATADIR)/nginx-pgyer-relay.conf
+	install -d $(addprefix $(DESTDIR)$(DATADIR)/,$(sort $(dir $(SNIPPETS))))
+	$(paths) apache-conf/pgyer-relay.conf > \
+	    $(DESTDIR)$(DATADIR)/apache2/conf-available/pgyer-relay.conf
+	$(paths) nginx-conf/pgyer-relay.conf > \
+	    $(DESTDIR)$(DATADIR)/nginx/snippets/pgyer-relay.conf
+	install -m 0644 nginx-conf/conf.d/pgyer-relay-log.conf \
+	    $(DESTDIR)$(DATADIR)/nginx/conf.d/pgyer-relay-log.conf
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/pgyer-relay.cgi
 	rm -f $(DESTDIR)$(MANDIR)/man8/pgyer-relay.8
+	rm -f $(DESTDIR)$(SYSCONFDIR)/logrotate.d/pgyer-relay
 	rm -rf $(DESTDIR)$(DATADIR)
 	@echo "kept $(DESTDIR)$(SYSCONFDIR)/pgyer-relay/config.json"
+	@echo "kept $(DESTDIR)$(LOGDIR)"
 
 clean:
 	rm -rf $(BUILD_DIRS) $(CGI)

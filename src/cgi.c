@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "cgi.h"
 #include "io.h"
+#include "log.h"
 
 #define READ_CHUNK	65536
 /* A body longer than this is not drained but cut off (the server then
@@ -244,14 +245,9 @@ prepare_emergency(enum http_status st, const char *msg)
 static void
 on_alarm(int sig)
 {
-	static const char answered[] = "pgyer-relay: deadline passed, "
-	    "answered by the backstop\n";
-	static const char after[] = "pgyer-relay: deadline passed "
-	    "while the response was written\n";
-
 	(void)sig;
 	if (responded) {
-		(void)!write(STDERR_FILENO, after, sizeof(after) - 1);
+		log_urgent("deadline passed while the response was written");
 		_exit(0);
 	}
 	responded = 1;
@@ -259,7 +255,7 @@ on_alarm(int sig)
 	/* unlink() is async-signal-safe (POSIX 2008 2.4.3). */
 	if (forget[0] != '\0')
 		(void)unlink(forget);
-	(void)!write(STDERR_FILENO, answered, sizeof(answered) - 1);
+	log_urgent("deadline passed, answered by the backstop");
 	_exit(0);
 }
 

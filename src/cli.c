@@ -23,6 +23,7 @@
 #include "hint.h"
 #include "journal.h"
 #include "lock.h"
+#include "log.h"
 #include "relay.h"
 #include "url.h"
 #include "utf8.h"
@@ -244,6 +245,22 @@ check_placeholders(const struct app *a)
 	return w;
 }
 
+/* Where the log lines go, and why they might not get there. */
+static int
+check_log(const struct config *cfg)
+{
+	struct buf	 b = { 0 };
+	int		 w;
+
+	log_describe(&b, cfg->log);
+	printf("log: %s\n", b.data);
+	buf_reset(&b);
+	if ((w = log_warnings(&b, cfg->log)) > 0)
+		fputs(b.data, stderr);
+	buf_free(&b);
+	return w;
+}
+
 static int
 cmd_check(const char *path)
 {
@@ -289,6 +306,7 @@ cmd_check(const char *path)
 	}
 	warnings += check_spool(cfg);
 	warnings += check_trust(cfg);
+	warnings += check_log(cfg);
 	if (stat(path, &st) == 0 && (st.st_mode & S_IROTH)) {
 		fprintf(stderr, "warning: %s is readable by every user and "
 		    "holds robot keys: chmod o-r %s\n", path, path);

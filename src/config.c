@@ -25,6 +25,7 @@
 #include "buf.h"
 #include "config.h"
 #include "journal.h"
+#include "log.h"
 #include "template.h"
 #include "url.h"
 #include "xalloc.h"
@@ -785,13 +786,13 @@ enum {
 	TOP_TIMEOUT, TOP_MAX_BODY, TOP_TIMEZONE, TOP_LANGUAGE, TOP_PROXY,
 	TOP_SPOOL_DIR, TOP_STATE_DIR, TOP_DEDUP, TOP_MAX_ATTEMPTS,
 	TOP_MAX_AGE, TOP_SPOOL_MAX_MB, TOP_READ_TIMEOUT, TOP_CA_FILE,
-	TOP_CA_PATH, TOP_APPS, TOP__MAX
+	TOP_CA_PATH, TOP_LOG, TOP_APPS, TOP__MAX
 };
 
 static const char *const top_keys[TOP__MAX] = {
 	"timeout_ms", "max_body_bytes", "timezone", "language", "proxy",
 	"spool_dir", "state_dir", "dedup_seconds", "max_attempts", "max_age",
-	"spool_max_mb", "read_timeout_ms", "ca_file", "ca_path", "apps",
+	"spool_max_mb", "read_timeout_ms", "ca_file", "ca_path", "log", "apps",
 };
 
 static const char top_required[TOP__MAX] = { [TOP_APPS] = 1 };
@@ -887,6 +888,15 @@ parse_top(struct walk *w, yajl_val o, struct config *c)
 			/* Up to 1 TiB: past that it is not a queue any more. */
 			if (get_int(w, val, 1, 1048576, &n) == 0)
 				c->spool_max_mb = n;
+			break;
+		case TOP_LOG:
+			/* Where the relay's log lines go: log.h. */
+			if ((s = get_string(w, val)) == NULL)
+				break;
+			if (log_setting_check(s, &why) == -1)
+				problem(w, "%s", why);
+			free(c->log);
+			c->log = xstrdup(s);
 			break;
 		case TOP_APPS:
 			parse_apps(w, val, c);
@@ -1066,6 +1076,7 @@ config_parse(const char *text, size_t len, struct buf *errors)
 	c->state_dir = xstrdup("");
 	c->ca_file = xstrdup("");
 	c->ca_path = xstrdup("");
+	c->log = xstrdup("stderr");
 	c->read_timeout_ms = 30000;
 	c->dedup_seconds = 600;
 	c->max_attempts = 10;
@@ -1157,6 +1168,7 @@ config_free(struct config *c)
 	free(c->proxy);
 	free(c->spool_dir);
 	free(c->state_dir);
+	free(c->log);
 	free(c->ca_file);
 	free(c->ca_path);
 	free(c);

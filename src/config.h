@@ -78,6 +78,7 @@ struct config {
 	long long	 max_attempts;	/* default 10, the first one too */
 	long long	 max_age;	/* seconds, default 86400 */
 	long long	 spool_max_mb;	/* default 64: past it, 503 */
+	char		*log;		/* default "stderr": log.h */
 	struct app	*apps;
 	size_t		 n_apps;
 };

@@ -300,18 +300,20 @@ relay(struct req *r)
 	int			 settled = 0;
 
 	r->content_length = getenv("CONTENT_LENGTH");
-	if (strcmp(method, "POST") != 0)
-		return refuse(r, HTTP_405, "only POST is accepted");
-	if (!cgi_is_json(getenv("CONTENT_TYPE")))
-		return refuse(r, HTTP_415,
-		    "Content-Type must be application/json");
-
+	/* First, so that even a refusal is logged where the config says. */
 	if ((r->cfg = config_load(cli_config_path(), &errors)) == NULL) {
 		log_errors(&errors);
 		buf_free(&errors);
 		return refuse(r, HTTP_500, "configuration error: see the "
 		    "server's error log, or run pgyer-relay.cgi --check");
 	}
+	if (log_open(r->cfg->log, err, sizeof(err)) == -1)
+		log_msg("%s: logging to stderr", err);
+	if (strcmp(method, "POST") != 0)
+		return refuse(r, HTTP_405, "only POST is accepted");
+	if (!cgi_is_json(getenv("CONTENT_TYPE")))
+		return refuse(r, HTTP_415,
+		    "Content-Type must be application/json");
 
 	/* The config's own read deadline, counted from now. */
 	cgi_deadline((unsigned int)((r->cfg->read_timeout_ms + 999) / 1000),
@@ -491,5 +493,6 @@ main(int argc, char *argv[])
 	buf_free(&r.body);
 	config_free(r.cfg);
 	free(r.app_key);
+	log_close();
 	return rc;
 }

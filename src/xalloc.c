@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "xalloc.h"
 
 static void (*oom_handler)(void);
@@ -17,11 +18,9 @@ xalloc_set_handler(void (*fn)(void))
 static void
 oom(void)
 {
-	static const char msg[] = "pgyer-relay: out of memory\n";
-
 	if (oom_handler != NULL)
 		oom_handler();
-	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	log_urgent("out of memory");
 	_exit(70);
 }
 

@@ -185,7 +185,7 @@ def demo():
                                              OFF))
                     failures += 1
             say()
-            say('%sWhat the relay logged (nginx error log):%s' % (BOLD, OFF))
+            say('%sWhat the relay logged (its log file):%s' % (BOLD, OFF))
             for line in srv.relay_log():
                 say('  ' + line)
     except servers.ServerError as e:
@@ -238,7 +238,8 @@ def serve(port, config):
                                                      token), example[2])
             del argv[-3:-1]
             say('  ' + shlex.join(argv))
-            say('logs: %s' % srv.path('log'))
+            say('logs: %s; the relay\'s: %s, or where the config\'s '
+                '"log" says' % (srv.path('log'), srv.relay_log_file))
             mtime = None if robots else os.stat(cfg).st_mtime
             while True:
                 time.sleep(0.3)     # a display loop, not synchronisation

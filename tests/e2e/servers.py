@@ -2,22 +2,32 @@
 `make serve`.
 
 Apache (mod_cgid) and nginx + fcgiwrap are started from the SHIPPED
-snippets apache-conf/pgyer-relay.conf and nginx-conf/pgyer-relay.conf:
-only their paths (the CGI, its config, the fcgiwrap socket) are replaced.
-Masters start as root, workers and the CGI run as www-data, everything
-lives in one temporary directory on a free loopback port.  DebianApache
-runs Debian's own /etc/apache2 (a copy) with a2enmod and a2enconf.
+snippets apache-conf/pgyer-relay.conf, nginx-conf/pgyer-relay.conf and
+nginx-conf/conf.d/pgyer-relay-log.conf: only their paths (the CGI, its config,
+the fcgiwrap socket, the log files) are replaced.  Masters start as root,
+workers and the CGI run as www-data, everything lives in one temporary
+directory on a free loopback port.  DebianApache runs Debian's own
+/etc/apache2 (a copy) with a2enmod and a2enconf.
+
+The log files and their directories get the owners and modes Debian
+gives them (/var/log/apache2 root:adm 0750 with root:adm 0640 files,
+/var/log/nginx root:adm 0755 with www-data:adm 0640 files), and the
+relay's own log those of `make install` (a root directory, the file
+root:www-data 0620).  A config without "log" gets the shipped one,
+pointed at that file.
 
     with Nginx(config={...}) as srv:        # or Apache(...)
         srv.url    # http://127.0.0.1:PORT/pgyer-relay
         srv.set_config({...})               # read again on each request
-        srv.log()  # the servers' error logs (the relay logs there)
+        srv.log()  # the servers' error logs and the relay's own log
         srv.relay_log()                     # the relay's lines only
+        srv.log_files()                     # every log file written
 
     Nginx(config, edits=[(old, new)])       # a user's edit of the snippet
 
 A server that does not come up raises ServerError with its log.
 """
+import grp
 import json
 import os
 import pwd
@@ -46,10 +56,21 @@ SHIPPED_CGI = '/usr/local/lib/cgi-bin/pgyer-relay.cgi'
 SHIPPED_CGI_DIR = '/usr/local/lib/cgi-bin'
 SHIPPED_CONFIG = '/etc/pgyer-relay/config.json'
 SHIPPED_SOCKET = 'unix:/run/fcgiwrap.socket'
+SHIPPED_RELAY_LOG = '/var/log/pgyer-relay/pgyer-relay.log'
+SHIPPED_NGINX_LOGS = '/var/log/nginx'
+ADM = 'adm'
 
 
 class ServerError(Exception):
     pass
+
+
+def as_worker(argv, **kw):
+    """subprocess.run(argv) as the web server's user, with its groups."""
+    u = pwd.getpwnam(WORKER)
+    return subprocess.run(argv, user=u.pw_uid, group=u.pw_gid,
+                          extra_groups=os.getgrouplist(WORKER, u.pw_gid),
+                          **kw)
 
 
 def _connects(family, addr):
@@ -107,6 +128,7 @@ class Server:
             os.path.join(TOP, 'cgi-bin', 'pgyer-relay.cgi')
         self.want_port = port
         self.port = None
+        self.relay_log_file = None      # prepare_logs() sets it
         self.procs = []     # (name, Popen), stopped in reverse order
         if os.geteuid() != 0:
             raise ServerError('run as root: the servers start as root and '
@@ -126,6 +148,7 @@ class Server:
         os.chmod(self.dir, 0o755)
         for d in ('cgi-bin', 'etc', 'log', 'run'):
             os.mkdir(self.path(d), 0o755)
+        self.prepare_logs()
         self.cgi = self.path('cgi-bin', 'pgyer-relay.cgi')
         if not os.access(self.cgi_src, os.X_OK):
             raise ServerError('no CGI at %s: run make' % self.cgi_src)
@@ -133,6 +156,32 @@ class Server:
         os.chmod(self.cgi, 0o755)
         self.config = self.path('etc', 'config.json')
         self.set_config(config)
+
+    def prepare_logs(self):
+        """The log directories and files, before the server starts."""
+        # As Debian's packages make them (see the module doc).
+        os.mkdir(self.path('relay-log'), 0o755)
+        adm = grp.getgrnam(ADM).gr_gid
+        log_dir, files = self.log_layout()
+        os.chown(self.path('log'), 0, adm)
+        os.chmod(self.path('log'), log_dir)
+        for name, uid, mode in files:
+            self._touch(self.path('log', name), uid, adm, mode)
+        # As `make install` makes it.
+        self.relay_log_file = self.path('relay-log', 'pgyer-relay.log')
+        self._touch(self.relay_log_file, 0, self.user.pw_gid, 0o620)
+
+    def log_layout(self):
+        """The mode of the log directory, and (name, owner, mode) of the
+        files in it before the server starts."""
+        return 0o755, []
+
+    @staticmethod
+    def _touch(path, uid, gid, mode):
+        with open(path, 'a'):
+            pass
+        os.chown(path, uid, gid)
+        os.chmod(path, mode)
 
     def path(self, *parts):
         return os.path.join(self.dir, *parts)
@@ -145,6 +194,9 @@ class Server:
         """Writes the relay's config from a dict or a copy of a file.
         Mode 0640 root:www-data, as the README tells users to do."""
         if isinstance(config, dict):
+            config = dict(config)
+            if self.relay_log_file is not None:
+                config.setdefault('log', self.relay_log_file)
             text = json.dumps(config, indent=2, ensure_ascii=False)
         else:
             with open(config, encoding='utf-8') as f:
@@ -237,10 +289,21 @@ class Server:
     def logs(self):
         return []
 
-    def log(self):
-        """The error logs, where the relay's own log lines go."""
+    def log_files(self):
+        """Every file in the log directories: the servers' and the
+        relay's."""
         out = []
-        for p in self.logs():
+        for d in ('log', 'relay-log'):
+            if not os.path.isdir(self.path(d)):
+                continue
+            for name in sorted(os.listdir(self.path(d))):
+                out.append(self.path(d, name))
+        return out
+
+    def log(self):
+        """The error logs and the relay's own log."""
+        out = []
+        for p in self.logs() + [self.relay_log_file or '']:
             try:
                 with open(p, errors='replace') as f:
                     out.append(f.read())
@@ -249,15 +312,29 @@ class Server:
         return ''.join(out)
 
     def relay_log(self):
-        """The relay's own log lines, without the server's decoration
-        (nginx wraps them in "FastCGI sent in stderr: ..." with the
-        request line, token included)."""
+        """The relay's own log lines as "pgyer-relay: ...", from its file
+        ("TIME pgyer-relay[PID]: ...") or from the error logs ("log":
+        "stderr"), without the server's decoration (nginx wraps them in
+        "FastCGI sent in stderr: ..." with the request line)."""
         lines = []
         for line in self.log().splitlines():
+            m = re.match(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ '
+                         r'pgyer-relay\[\d+\]: (.*)$', line)
+            if m:
+                lines.append('pgyer-relay: ' + m.group(1))
+                continue
             i = line.find('pgyer-relay: ')
             if i >= 0:
-                lines.append(line[i:].split('" while reading', 1)[0])
+                line = line[i:].split('" while reading', 1)[0]
+                # Apache: "...: /path/to/pgyer-relay.cgi" after the line.
+                lines.append(re.sub(r': /\S+/pgyer-relay\.cgi$', '', line))
         return lines
+
+    def readable_by_worker(self, path):
+        """True when the web server's user (www-data, with its groups)
+        can read path: what a web application on the host could do."""
+        return as_worker(['cat', path], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL).returncode == 0
 
 
 class Apache(Server):
@@ -267,7 +344,11 @@ class Apache(Server):
     snippet = 'apache-conf/pgyer-relay.conf'
 
     def extra_paths(self):
-        return [(SHIPPED_CGI_DIR, os.path.dirname(self.cgi))]
+        return [(SHIPPED_CGI_DIR, os.path.dirname(self.cgi)),
+                ('${APACHE_LOG_DIR}', self.path('log'))]
+
+    def log_layout(self):
+        return 0o750, [(n, 0, 0o640) for n in ('access.log', 'error.log')]
 
     def logs(self):
         return [self.path('log', 'error.log')]
@@ -276,7 +357,7 @@ class Apache(Server):
         with open(self.path('pgyer-relay.conf'), 'w') as f:
             f.write(self.snippet_text())
         mods = ['mpm_event', 'authz_core', 'authz_host', 'alias', 'env',
-                'mime', 'cgid']
+                'mime', 'cgid', 'setenvif']
         conf = [
             'ServerRoot "%s"' % self.dir,
             'DefaultRuntimeDir "%s"' % self.path('run'),
@@ -329,6 +410,18 @@ class DebianApache(Apache):
     the port and the directories in envvars are ours."""
     name = 'apache-debian'
     a2enmod = ['cgid']      # [] to see what forgetting it does
+    # The snippet's advice: env=!pgyer_relay on these CustomLog lines,
+    # so that the relay's requests are logged only without the query.
+    custom_logs = ['sites-available/000-default.conf',
+                   'conf-available/other-vhosts-access-log.conf']
+
+    def extra_paths(self):
+        # ${APACHE_LOG_DIR} stays: Debian's envvars sets it.
+        return [(SHIPPED_CGI_DIR, os.path.dirname(self.cgi))]
+
+    def log_layout(self):
+        return 0o750, [(n, 0, 0o640) for n in (
+            'access.log', 'error.log', 'other_vhosts_access.log')]
 
     def _start(self):
         conf = self.path('apache2')
@@ -348,6 +441,16 @@ class DebianApache(Apache):
                                               'run/apache2.pid'),
                                              ('APACHE_LOCK_DIR', 'lock'),
                                              ('APACHE_LOG_DIR', 'log'))))
+            for name in self.custom_logs:
+                f = os.path.join(conf, name)
+                with open(f) as fh:
+                    text = fh.read()
+                text, n = re.subn(r'(?m)^(\s*CustomLog .*)$',
+                                  r'\1 env=!pgyer_relay', text)
+                if n == 0:
+                    raise ServerError('no CustomLog in %s' % f)
+                with open(f, 'w') as fh:
+                    fh.write(text)
             for d in ('run/socks', 'lock'):
                 os.makedirs(self.path(d))
                 os.chown(self.path(d), self.user.pw_uid, self.user.pw_gid)
@@ -389,9 +492,18 @@ class Nginx(Server):
     fcgiwrap.service does), the shipped location included in a server."""
     name = 'nginx'
     snippet = 'nginx-conf/pgyer-relay.conf'
+    log_snippet = 'nginx-conf/conf.d/pgyer-relay-log.conf'
 
     def extra_paths(self):
-        return [(SHIPPED_SOCKET, 'unix:' + self.socket)]
+        return [(SHIPPED_SOCKET, 'unix:' + self.socket),
+                (SHIPPED_NGINX_LOGS, self.path('log'))]
+
+    def log_layout(self):
+        # fcgiwrap.log stands for the journal, where systemd puts
+        # fcgiwrap's own output.
+        return 0o755, [('access.log', self.user.pw_uid, 0o640),
+                       ('error.log', self.user.pw_uid, 0o640),
+                       ('fcgiwrap.log', 0, 0o640)]
 
     def logs(self):
         return [self.path('log', 'fcgiwrap.log'),
@@ -407,6 +519,9 @@ class Nginx(Server):
             os.unlink(self.socket)
         with open(self.path('pgyer-relay.conf'), 'w') as f:
             f.write(self.snippet_text())
+        # What Debian's nginx.conf includes in http { }: conf.d/*.conf.
+        shutil.copyfile(os.path.join(TOP, self.log_snippet),
+                        self.path('pgyer-relay-log.conf'))
         # The snippet says `include fastcgi_params;`, relative to the
         # directory of the main config file.
         shutil.copyfile('/etc/nginx/fastcgi_params',
@@ -419,6 +534,7 @@ pid %(dir)s/run/nginx.pid;
 error_log %(dir)s/log/error.log info;
 events { worker_connections 64; }
 http {
+    include %(dir)s/pgyer-relay-log.conf;
     access_log %(dir)s/log/access.log;
     client_body_temp_path %(dir)s/run/body;
     fastcgi_temp_path %(dir)s/run/fastcgi;

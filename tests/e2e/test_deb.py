@@ -40,6 +40,7 @@ TIMER_LINK = '/etc/systemd/system/timers.target.wants/pgyer-relay-drain.timer'
 APACHE_CONF = '/etc/apache2/conf-available/pgyer-relay.conf'
 APACHE_ENABLED = '/etc/apache2/conf-enabled/pgyer-relay.conf'
 NGINX_SNIPPET = '/etc/nginx/snippets/pgyer-relay.conf'
+NGINX_LOG_FORMAT = '/etc/nginx/conf.d/pgyer-relay-log.conf'
 POLICY_RC = '/usr/sbin/policy-rc.d'
 WEB_USER = 'www-data'
 APP = 'oooplay_test'
@@ -133,6 +134,7 @@ class Installed:
         os.chmod(self.dir, 0o755)
         for d in ('cgi-bin', 'etc', 'log', 'run'):
             os.mkdir(self.path(d), 0o755)
+        self.prepare_logs()
         self.cgi = CGI
         self.config = CONFIG
         self.set_config(config)
@@ -153,11 +155,13 @@ class InstalledNginx(Installed, servers.Nginx):
     """nginx + fcgiwrap including the installed snippet; only its
     fcgiwrap socket is ours (not the system's /run/fcgiwrap.socket)."""
     name = 'nginx-deb'
+    log_snippet = NGINX_LOG_FORMAT
 
     def snippet_text(self):
         with open(NGINX_SNIPPET) as f:
             return servers.substitute(
-                f.read(), [(servers.SHIPPED_SOCKET, 'unix:' + self.socket)],
+                f.read(), [(servers.SHIPPED_SOCKET, 'unix:' + self.socket),
+                           (servers.SHIPPED_NGINX_LOGS, self.path('log'))],
                 NGINX_SNIPPET)
 
 

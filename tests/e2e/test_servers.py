@@ -175,8 +175,7 @@ def case_parallel(srv):
             assert 'OooPlay' in bot.text(), (bot.kind, bot.text())
         assert DELAY <= r.seconds < 3 * DELAY, \
             'took %.2f s: not in parallel' % r.seconds
-    # The relay logs to the server's error log, and never a secret.  (The
-    # servers' own lines do show the token: it is in the request line.)
+    # The relay logs (to its file, as shipped), and never a secret.
     log = '\n'.join(srv.relay_log())
     assert 'webhook="wecom group" delivered' in log, \
         'no relay log line in:\n' + srv.log()[-1500:]
@@ -274,15 +273,23 @@ def case_get(srv):
 
 def case_config_unreadable(srv):
     """The config readable by root only (`make install` as root without
-    the chgrp): 500, and the error log says why."""
+    the chgrp): 500, and the error log says why (Apache), or --check as
+    the server's user does (nginx drops the relay's stderr from this
+    location: its lines would carry the token)."""
     with MockRobot('json') as bot:
         srv.set_config(config(hook('raw', bot)))
         os.chown(srv.config, 0, 0)
         r = curl(event_url(srv), UPDATE)
         check(r, 500, srv)
         assert by_relay(r) and bot.received == [], r
-        assert any('Permission denied' in line for line in srv.relay_log()), \
-            srv.relay_log()
+        assert '--check' in r.json['error'], r
+        if isinstance(srv, servers.Apache):
+            assert any('Permission denied' in line
+                       for line in srv.relay_log()), srv.relay_log()
+        c = subprocess.run([srv.cgi, '--check', srv.config],
+                           capture_output=True, text=True,
+                           user=srv.user.pw_uid, group=srv.user.pw_gid)
+        assert c.returncode != 0 and 'Permission denied' in c.stderr, c
 
 
 def case_robot_fails(srv):
@@ -388,11 +395,90 @@ def case_allow_list(srv):
         assert len(bot.received) == 1
 
 
+def read_bytes(path):
+    with open(path, 'rb') as f:
+        return f.read()
+
+
+def post_all_kinds(srv, bot):
+    """Events that reach the relay and are delivered or refused, and
+    ones the server refuses itself; all with the right token."""
+    srv.set_config(config(hook('raw', bot)))
+    check(curl(event_url(srv), UPDATE), 200, srv)
+    check(curl(event_url(srv), b'{"type": "updateVersion", '), 400, srv)
+    check(curl(event_url(srv), None, '-H', 'Content-Type: text/plain',
+               '--data-binary', 'x'), 415, srv)
+    check(curl(event_url(srv), oversize(SERVER_LIMIT * 2)), 413, srv)
+    check(curl(event_url(srv), None, '-X', 'GET'), 405, srv)
+
+
+def leaks(srv):
+    """The log files holding the token, each with whether the web
+    server's user can read it."""
+    return [(p, srv.readable_by_worker(p)) for p in srv.log_files()
+            if TOKEN.encode() in read_bytes(p)]
+
+
+def case_token_not_in_logs(srv):
+    """The token, POSTed through the shipped setup, is in no log file
+    the web server's user can read (any web application on the host
+    could), and in none at all where the snippet's advice was followed
+    (nginx; Debian's Apache with env=!pgyer_relay): only the plain
+    Apache's access.log keeps it, root:adm 0640 in a 0750 directory.
+    The relay's lines are all there, whole, and each request is in an
+    access log without its query string."""
+    with MockRobot('json') as bot:
+        post_all_kinds(srv, bot)
+        assert len(bot.received) == 1
+    found = leaks(srv)
+    assert not [p for p, readable in found if readable], \
+        'www-data can read the token in %s' % found
+    if type(srv) is not servers.Apache:
+        assert found == [], 'the token is in %s' % found
+    else:
+        assert [os.path.basename(p) for p, _ in found] == ['access.log'], \
+            found
+    lines = srv.relay_log()
+    want = ['pgyer-relay: app=%s type=updateVersion webhook="raw" '
+            'delivered ms=' % APP,
+            'pgyer-relay: 200 app=%s type=updateVersion webhooks=1 ms=' % APP,
+            'pgyer-relay: 400 invalid JSON: ',
+            'pgyer-relay: 415 Content-Type must be application/json']
+    for w in want:
+        assert any(line.startswith(w) for line in lines), \
+            'no %r in the relay log:\n%s' % (w, '\n'.join(lines))
+    assert all(line.startswith('pgyer-relay: ') for line in lines), lines
+    access = b''.join(read_bytes(p) for p in srv.log_files()
+                      if 'access' in os.path.basename(p))
+    assert b'"POST /pgyer-relay HTTP/1.1" 200 ' in access, access[-600:]
+
+
+def case_stderr_log(srv):
+    """"log": "stderr" (the default when the config has none): Apache's
+    error log carries the relay's lines and no request line, so no
+    token; nginx drops them in this location (they would carry it)."""
+    with MockRobot('json') as bot:
+        cfg = config(hook('raw', bot))
+        cfg['log'] = 'stderr'
+        srv.set_config(cfg)
+        check(curl(event_url(srv), UPDATE), 200, srv)
+        assert len(bot.received) == 1
+    found = leaks(srv)
+    if isinstance(srv, servers.Apache):
+        err = read_bytes(srv.path('log', 'error.log')).decode('utf-8')
+        assert 'webhook=\"raw\" delivered' in err or \
+            'webhook="raw" delivered' in err, err[-1500:]
+        found = [(p, r) for p, r in found
+                 if os.path.basename(p) != 'access.log']
+    assert found == [], 'the token is in %s' % found
+
+
 CASES = [case_starts, case_parallel, case_chunked, case_oversize_relay,
          case_oversize_server, case_bad_json, case_unknown_app,
          case_wrong_token, case_get, case_config_unreadable,
          case_robot_fails, case_slow_robot,
-         case_proxy_header, case_probe_environment, case_allow_list]
+         case_proxy_header, case_probe_environment, case_allow_list,
+         case_token_not_in_logs, case_stderr_log]
 
 for cls in (servers.Apache, servers.DebianApache, servers.Nginx):
     for fn in CASES:
