@@ -285,8 +285,12 @@ settle(struct req *r)
 	}
 }
 
+/*
+ * Serves one CGI request from the method check to the response: returns
+ * the value main() exits with.
+ */
 static int
-relay(struct req *r)
+serve_request(struct req *r)
 {
 	const char		*query = getenv("QUERY_STRING");
 	const char		*method = getenv("REQUEST_METHOD");
@@ -481,7 +485,7 @@ main(int argc, char *argv[])
 	cgi_deadline(READ_DEADLINE_S, HTTP_408,
 	    "the request body did not arrive in time");
 	memset(&r, 0, sizeof(r));
-	rc = relay(&r);
+	rc = serve_request(&r);
 	if (!cgi_responded())
 		cgi_error(HTTP_500, "internal error");
 	relay_free(r.d, r.n);
