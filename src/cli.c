@@ -29,10 +29,6 @@
 #include "utf8.h"
 #include "version.h"
 
-#ifndef DEFAULT_CONFIG
-#define DEFAULT_CONFIG "/etc/pgyer-relay/config.json"
-#endif
-
 static const char usage[] =
 "usage: pgyer-relay.cgi --check [CONFIG]\n"
 "       pgyer-relay.cgi --dry-run --app KEY [--webhook NAME] [--config CONFIG] < event.json\n"
@@ -87,14 +83,6 @@ struct opts {
 	char		**ids;		/* --requeue ID ... */
 	size_t		 n_ids;
 };
-
-const char *
-cli_config_path(void)
-{
-	const char	*p = getenv("PGYER_RELAY_CONFIG");
-
-	return p != NULL && *p != '\0' ? p : DEFAULT_CONFIG;
-}
 
 /* Loads the config, printing every problem; NULL on error. */
 static struct config *
@@ -591,7 +579,7 @@ cli_main(int argc, char *argv[])
 	/* Keep results and warnings in order when both go to one pipe. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	memset(&o, 0, sizeof(o));
-	o.config = cli_config_path();
+	o.config = config_path();
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char **val = NULL;

@@ -4,7 +4,5 @@
 
 /* Runs the command line; returns the exit status. */
 int	 cli_main(int argc, char *argv[]);
-/* The configuration path: $PGYER_RELAY_CONFIG, else the built-in one. */
-const char *cli_config_path(void);
 
 #endif

@@ -1096,6 +1096,14 @@ config_parse(const char *text, size_t len, struct buf *errors)
 	return c;
 }
 
+const char *
+config_path(void)
+{
+	const char	*p = getenv("PGYER_RELAY_CONFIG");
+
+	return p != NULL && *p != '\0' ? p : DEFAULT_CONFIG;
+}
+
 struct config *
 config_load(const char *path, struct buf *errors)
 {

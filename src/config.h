@@ -83,6 +83,11 @@ struct config {
 	size_t		 n_apps;
 };
 
+/* The built-in configuration path (the Makefile sets it from SYSCONFDIR). */
+#ifndef DEFAULT_CONFIG
+#define DEFAULT_CONFIG "/etc/pgyer-relay/config.json"
+#endif
+
 extern const char *const robot_type_names[ROBOT__MAX];	/* "wecom", ... */
 
 /*
@@ -93,6 +98,8 @@ extern const char *const robot_type_names[ROBOT__MAX];	/* "wecom", ... */
 struct config	*config_parse(const char *text, size_t len, struct buf *errors);
 /* Reads and parses path; a read failure is reported like a parse error. */
 struct config	*config_load(const char *path, struct buf *errors);
+/* The configuration's path: $PGYER_RELAY_CONFIG, else DEFAULT_CONFIG. */
+const char	*config_path(void);
 const struct app *config_app(const struct config *, const char *key);
 /* The webhook of app named name, or NULL. */
 const struct webhook *config_webhook(const struct app *, const char *name);

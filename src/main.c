@@ -305,7 +305,7 @@ serve_request(struct req *r)
 
 	r->content_length = getenv("CONTENT_LENGTH");
 	/* First, so that even a refusal is logged where the config says. */
-	if ((r->cfg = config_load(cli_config_path(), &errors)) == NULL) {
+	if ((r->cfg = config_load(config_path(), &errors)) == NULL) {
 		log_errors(&errors);
 		buf_free(&errors);
 		return refuse(r, HTTP_500, "configuration error: see the "
