@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "dedup.h"
 #include "event.h"
+#include "io.h"
 #include "lock.h"
 #include "sign.h"
 
@@ -126,7 +127,7 @@ write_mark(int fd, const char *text, long long when)
 	size_t	 len = strlen(text);
 
 	if (ftruncate(fd, 0) == -1 || pwrite(fd, text, len, 0) !=
-	    (ssize_t)len || lock_private(fd) == -1)
+	    (ssize_t)len || io_chmod_private(fd) == -1)
 		return -1;
 	return set_mtime(fd, when);
 }
@@ -225,7 +226,7 @@ dedup_claim(const char *state_dir, const char *key, long long now,
 		    S_ISREG(st.st_mode)) {
 			fd = openat(dir, key, O_RDWR | O_NOFOLLOW |
 			    O_NONBLOCK | O_CLOEXEC);
-			if (fd == -1 || lock_read(fd, MARK_MAX, &text) == -1) {
+			if (fd == -1 || io_read_all(fd, MARK_MAX, &text) == -1) {
 				mark_err(err, errlen, "read", state_dir, key);
 				goto out;
 			}
@@ -318,7 +319,7 @@ read_mark(const char *state_dir, const char *key, long long until_ms,
 	if ((*fd = openat(*dir, key, O_RDWR | O_NOFOLLOW | O_NONBLOCK |
 	    O_CLOEXEC)) == -1 && errno == ENOENT)
 		return 1;
-	if (*fd == -1 || lock_read(*fd, MARK_MAX, text) == -1) {
+	if (*fd == -1 || io_read_all(*fd, MARK_MAX, text) == -1) {
 		mark_err(err, errlen, "read", state_dir, key);
 		return -1;
 	}

@@ -387,7 +387,7 @@ read_item(int fd, const char *path, struct journal_record *it, char *err,
 	char		 why[200];
 	int		 rc = -2;
 
-	if (lock_read(fd, JOURNAL_RECORD_MAX, &text) == -1) {
+	if (io_read_all(fd, JOURNAL_RECORD_MAX, &text) == -1) {
 		if (errno == EFBIG)
 			snprintf(err, errlen, "%s: not a journal record: more "
 			    "than %d bytes", path, JOURNAL_RECORD_MAX);
@@ -521,7 +521,7 @@ write_record(struct journal *j, enum journal_queue q,
 		set_err(err, errlen, "create", msg.data);
 		goto out;
 	}
-	if (lock_private(fd) == -1 || (lockfd != NULL && lock_try(fd) != 0) ||
+	if (io_chmod_private(fd) == -1 || (lockfd != NULL && lock_try(fd) != 0) ||
 	    io_write_all(fd, json.data, json.len) == -1 || fsync(fd) == -1) {
 		set_err(err, errlen, "write", msg.data);
 		goto out;

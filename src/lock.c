@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "io.h"
 #include "lock.h"
 
 /* The longest nap between two tries of a held lock. */
@@ -39,7 +40,7 @@ lock_open(int dirfd, const char *name, const char *path, long long until_ms,
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (lock_wait(fd, until_ms) == -1 || lock_private(fd) == -1) {
+	if (lock_wait(fd, until_ms) == -1 || io_chmod_private(fd) == -1) {
 		snprintf(err, errlen, "%s: %s", path, errno == ETIMEDOUT ?
 		    "lock held by another process for too long" :
 		    strerror(errno));
@@ -138,37 +139,6 @@ lock_opendir(int at, const char *name, const char *path, int create,
 		return -1;
 	}
 	return fd;
-}
-
-int
-lock_read(int fd, size_t max, struct buf *b)
-{
-	char	 chunk[8192];
-	off_t	 off = 0;
-	ssize_t	 n;
-
-	buf_reset(b);
-	for (;;) {
-		n = pread(fd, chunk, sizeof(chunk), off);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		if (n == 0)
-			return 0;
-		if ((size_t)n > max - b->len) {
-			errno = EFBIG;
-			return -1;
-		}
-		buf_append(b, chunk, (size_t)n);
-		off += n;
-	}
-}
-
-int
-lock_private(int fd)
-{
-	return fchmod(fd, S_IRUSR | S_IWUSR);
 }
 
 int

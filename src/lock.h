@@ -1,7 +1,8 @@
 /*
- * Whole-file advisory locks (flock(2)) and the small file operations that
- * go with them: the spool, the rate limiter and the duplicate filter share
- * state between concurrent CGI processes and drains through these.
+ * Whole-file advisory locks (flock(2)) and the directories they live in:
+ * the journal, the rate limiter and the duplicate filter share state
+ * between concurrent CGI processes and drains through these (io.h reads
+ * the files whole).
  *
  * A flock belongs to the open file description, not to the process: a
  * second open() of the same file, even in the same process, does not
@@ -52,12 +53,5 @@ int	 lock_try(int fd);
 /* Waits for an exclusive lock on fd until until_ms (lock_now_ms()).  0, or
  * -1 with errno (ETIMEDOUT when the wait ran out). */
 int	 lock_wait(int fd, long long until_ms);
-/*
- * Replaces b with the whole content of fd, read from offset 0.  Returns 0,
- * or -1 with errno set: EFBIG when the file holds more than max bytes.
- */
-int	 lock_read(int fd, size_t max, struct buf *b);
-/* fchmod(fd, 0600): files we create must not depend on the umask. */
-int	 lock_private(int fd);
 
 #endif

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "io.h"
 #include "lock.h"
 #include "ratelimit.h"
 #include "sign.h"
@@ -211,7 +212,7 @@ open_state(const char *state_dir, const char *url,
 		return -1;
 	}
 	/* Too big is not ours: start afresh (see above); else an error. */
-	if ((rc = lock_read(fd, RATELIMIT_FILE_MAX, &text)) == -1 &&
+	if ((rc = io_read_all(fd, RATELIMIT_FILE_MAX, &text)) == -1 &&
 	    errno != EFBIG) {
 		snprintf(err, errlen, "read %s: %s", path.data,
 		    strerror(errno));
