@@ -45,7 +45,7 @@
 /* Longest string quoted in an error line. */
 #define QUOTE_MAX	64
 /* spool_dir, state_dir: room left for the names of what goes in them. */
-#define DIR_MAX		1024
+#define PATH_MAX_LEN		1024
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 #define STR_(x)		#x
@@ -764,12 +764,13 @@ proxy_check(const char *p)
 }
 
 /*
- * A directory the relay keeps files in: "" (none) or an absolute path,
- * since a CGI's working directory is whatever the server chose.  NULL
- * when fine, else why not.
+ * A path in the config (spool_dir, state_dir, ca_file, ca_path: files
+ * and directories alike): "" (none) or an absolute path, since a CGI's
+ * working directory is whatever the server chose.  NULL when fine, else
+ * why not.
  */
 static const char *
-dir_check(const char *s)
+abs_path_check(const char *s)
 {
 	if (*s == '\0')
 		return NULL;
@@ -777,7 +778,7 @@ dir_check(const char *s)
 		return "must be an absolute path, or \"\" for none";
 	if (has_control(s))
 		return "must not contain control characters";
-	if (strlen(s) > DIR_MAX)
+	if (strlen(s) > PATH_MAX_LEN)
 		return "is too long";
 	return NULL;
 }
@@ -860,7 +861,7 @@ parse_top(struct walk *w, yajl_val o, struct config *c)
 		case TOP_CA_PATH:
 			if ((s = get_string(w, val)) == NULL)
 				break;
-			if ((why = dir_check(s)) != NULL) {
+			if ((why = abs_path_check(s)) != NULL) {
 				problem(w, "%s", why);
 				break;
 			}
