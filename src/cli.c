@@ -62,7 +62,8 @@ static const char help[] =
 "  --config CONFIG    instead of $PGYER_RELAY_CONFIG or " DEFAULT_CONFIG "\n"
 "  --version, --help\n";
 
-/* PGYER's example update event (a real capture, robot-apis.md). */
+/* PGYER's example update event (a real capture; the fields as in
+ * https://www.pgyer.com/doc/view/webhook ). */
 static const char example_event[] =
 "{\"action\":\"应用更新\",\"title\":\"QQ\","
 "\"link\":\"https://www.pgyer.com/xxxx\","

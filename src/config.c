@@ -579,8 +579,9 @@ parse_webhook(struct walk *w, yajl_val o, struct webhook *wh,
 		path_pop(w, old);
 	}
 	check_missing(w, webhook_keys, WH__MAX, webhook_required, seen);
-	/* WeCom robots have no signing: a secret there is a misunderstanding
-	 * (robot-apis.md), better said now than silently ignored. */
+	/* WeCom robots have no signing (its documentation,
+	 * https://developer.work.weixin.qq.com/document/path/91770 , has none): a secret there is
+	 * a misunderstanding, better said now than silently ignored. */
 	if (typed && wh->type == ROBOT_WECOM && wh->secret != NULL)
 		problem_at(w, "secret", "wecom robots are not signed (the key "
 		    "in the url is the credential): remove \"secret\"");

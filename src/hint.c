@@ -1,4 +1,9 @@
-/* Hints for refusals: see hint.h.  Codes from robot-apis.md. */
+/*
+ * Hints for refusals: see hint.h.  Codes from the robots' documentation:
+ * https://developer.work.weixin.qq.com/document/path/91770 ,
+ * https://open.dingtalk.com/document/orgapp/custom-bot-send-message-type ,
+ * https://open.feishu.cn/document/client-docs/bot-v3/add-custom-bot .
+ */
 #include <stddef.h>
 #include <string.h>
 

@@ -5,7 +5,7 @@
  * parameters DingTalk adds at send time (timestamp, sign), hashed, so two
  * webhooks posting to the same robot share its limit.
  *
- * Sliding windows (robot-apis.md): WeCom 20 a minute, DingTalk 20 a
+ * Sliding windows (each robot's documented limit): WeCom 20 a minute, DingTalk 20 a
  * minute (beyond that it locks the robot out for 10 minutes), Feishu 5 a
  * second and 100 a minute; json webhooks have no limit.  A sliding window
  * keeps every window of that length, and so every calendar minute, within

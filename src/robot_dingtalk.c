@@ -3,8 +3,9 @@
  * request, with "at"; or an actionCard (the markdown, one button to the
  * link: a card without a link is sent as markdown).  DingTalk notifies a
  * mentioned person only when "@mobile" (or "@userid") also appears in the
- * text, so those go at the end of it.  With a secret the URL is signed.  About 20000 bytes of body
- * (460101 "message too long" beyond).  See robot-apis.md.
+ * text, so those go at the end of it.  With a secret the URL is signed.
+ * About 20000 bytes of body (460101 "message too long" beyond).  See
+ * https://open.dingtalk.com/document/orgapp/custom-bot-send-message-type .
  */
 #include <stdio.h>
 #include <string.h>

@@ -5,7 +5,8 @@
  * kind, the facts as short fields, the text, a button to the link).
  * With a secret, "timestamp" (seconds, a string as in the docs) and
  * "sign" go at the top of the body.  The whole body is at most 20 KB
- * after JSON escaping.  See robot-apis.md.
+ * after JSON escaping.  See
+ * https://open.feishu.cn/document/client-docs/bot-v3/add-custom-bot .
  */
 #include <stdio.h>
 #include <string.h>
@@ -170,7 +171,10 @@ div_text(struct jgen *j, const char *s)
 	jgen_map_close(j);
 }
 
-/* Header colours of card JSON 1.0 (robot-apis.md, "card-header"). */
+/*
+ * Header colours of card JSON 1.0:
+ * https://open.larksuite.com/document/common-capabilities/message-card/message-cards-content/card-header
+ */
 static const char *const colours[] = {
 	[MSG_KIND_UPDATE] = "green",
 	[MSG_KIND_FEEDBACK] = "orange",

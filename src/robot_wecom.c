@@ -6,7 +6,7 @@
  * a link is sent as markdown: both need one).  The limits count the
  * content field's bytes: 4096 for markdown (errcode 40058 beyond), 2048
  * for text.  No signing: the key in the URL is the credential.  See
- * robot-apis.md.
+ * https://developer.work.weixin.qq.com/document/path/91770 .
  */
 #include <stdlib.h>
 #include <string.h>

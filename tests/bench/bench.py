@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """make bench: pgyer-relay's speed and memory against references measured
-in the same run (issue 5).  Prints one table; every figure has its ratio to
-a reference from this run, and every target of the issue says PASS or FAIL.
+in the same run.  Prints one table; every figure has its ratio to
+a reference from this run, and every target says PASS or FAIL.
 
 Sections (BENCH_ONLY picks some, e.g. BENCH_ONLY="cpu ir"):
   cpu     CPU (user+sys of the child, from wait4) and wall per request,
@@ -21,7 +21,7 @@ Environment: CGI (the relay, default cgi-bin/pgyer-relay.cgi), BENCH_N
 (21), BENCH_IR_RUNS (1), BENCH_WRK_SECONDS (8), BENCH_WRK_CONNS (8),
 BENCH_FCGI_CHILDREN (4), BENCH_DIR (keep the work directory there),
 BENCH_CURL_STATIC (a trimmed libcurl built by static-curl.sh: adds its
-floor, with the issue's aim of <= 4x the trivial CGI), BENCH_STRICT=1
+floor, with the aim of <= 4x the trivial CGI), BENCH_STRICT=1
 (exit 1 when a target fails).
 A row whose tool is missing is skipped and says so.
 """
@@ -238,7 +238,7 @@ def cpu_and_ir(ctx, relay_ok):
             m = next(got)
             ctx.ref[(metric, key)] = m
             if key in ('static', 'static1'):
-                # The issue's aim for a trimmed libcurl: <= 4x the floor
+                # The aim for a trimmed libcurl: <= 4x the floor
                 # (CPU; Ir misses the kernel time of the floor).
                 t.row('ref: ' + label, metric, m,
                       ctx.ref.get((metric, 'floor')), 'floor',

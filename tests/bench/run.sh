@@ -1,6 +1,6 @@
 #!/bin/sh
 # make bench: pgyer-relay's speed and memory against references measured
-# in the same run (issue 5).  Prints one table with ratios and PASS/FAIL
+# in the same run.  Prints one table with ratios and PASS/FAIL
 # for each target.  See tests/bench/bench.py for what each row measures
 # and the BENCH_* variables (BENCH_N, BENCH_ONLY, BENCH_WRK_SECONDS, ...).
 #

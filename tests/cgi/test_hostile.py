@@ -1,4 +1,4 @@
-"""Hostile requests (issue 4): each ends in a clear 4xx, or the deadline,
+"""Hostile requests: each ends in a clear 4xx, or the deadline,
 never a crash or a hang, and nothing is sent to any robot.
 
 Run from the repository root:

@@ -1,4 +1,4 @@
-"""The mock robots refuse what the real services refuse (robot-apis.md).
+"""The mock robots refuse what the real services document that they refuse.
 
 The CGI tests trust these mocks to catch a wrong signature, a missing
 keyword or an oversized message; this file checks that they do.

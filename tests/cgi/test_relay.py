@@ -1,4 +1,4 @@
-"""The relay as a CGI program: every status of issue 2, against mock robots.
+"""The relay as a CGI program: every status it answers, against mock robots.
 
 Run from the repository root:
     PGYER_RELAY_BIN=cgi-bin/pgyer-relay.cgi python3 tests/cgi/test_relay.py

@@ -1,4 +1,4 @@
-"""Spool and retry, robot rate limits, duplicates (issue 4), end to end.
+"""Spool and retry, robot rate limits, duplicates, end to end.
 
 The relay runs as a CGI program against mock robots that fail in every way
 (refuse connections, hang, answer 500, an errcode, garbage, "too fast"),

@@ -29,7 +29,7 @@ SANITIZER_MARKS = ('ERROR: AddressSanitizer', 'ERROR: LeakSanitizer',
                    'runtime error:', 'ERROR: UndefinedBehaviorSanitizer')
 
 APP = 'oooplay_test'
-# A real capture from robot-apis.md.
+# A real capture of PGYER's update event (https://www.pgyer.com/doc/view/webhook).
 EVENT = {
     'action': '应用更新', 'title': 'QQ',
     'link': 'https://www.pgyer.com/' + APP,

@@ -125,7 +125,8 @@ is_object(const char *s, size_t len)
 	return i < len && s[i] == '{';
 }
 
-/* The real capture quoted in ../shared/robot-apis.md. */
+/* A real capture of PGYER's update event (fields as in
+ * https://www.pgyer.com/doc/view/webhook ). */
 static const char capture[] =
     "{\"action\":\"应用更新\",\"title\":\"QQ\","
     "\"link\":\"https://www.pgyer.com/xxxx\","

@@ -115,7 +115,8 @@ run_both(const struct buf *b)
 	fuzz_config((const uint8_t *)b->data, b->len);
 }
 
-/* The hostile bodies of issue 4, made here rather than stored. */
+/* Hostile bodies (deep nesting, huge strings, bad UTF-8), made here
+ * rather than stored. */
 static void
 test_hostile(void)
 {

@@ -1,8 +1,8 @@
 /*
  * Unit tests: the robot formatters (robot_*.c with message.c, fit.c,
  * jsongen.c) and reply judging (reply.c).  Golden payloads per robot,
- * format and language at a fixed time; signatures against the vectors in
- * robot-apis.md; keywords; cutting to each robot's limit; every verdict.
+ * format and language at a fixed time; signatures against known-good
+ * vectors (computed by the vendors' documented formulas); keywords; cutting to each robot's limit; every verdict.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,7 +58,7 @@ print_literal(const char *s)
 #define SAMPLE_TS	1594781454LL
 
 /*
- * The real capture from robot-apis.md, with quotes in the title and a
+ * A real capture of PGYER's update event, with quotes in the title and a
  * backslash, newline, tab and control character in the notes.
  */
 static struct event	 ev;
@@ -325,7 +325,7 @@ test_dingtalk_markdown(void)
 		CHECK(0);
 		return;
 	}
-	/* The vector from robot-apis.md, URL-encoded. */
+	/* The known-good vector, URL-encoded. */
 	CHECK_STR(req.url, DINGTALK_URL "&timestamp=1700000000000&sign="
 	    "OuzzJR5%2BxZ4%2FEYwqtNt6sMYZQMTa%2FHEGvc9miJe7XzY%3D");
 	CHECK_INT(req.n_headers, 1);
@@ -435,7 +435,7 @@ test_feishu_post(void)
 	wh.at_user_ids.n = 1;
 	wh.keyword = (char *)"应用";
 	sample(&ctx, LANG_ZH);
-	/* The vector from robot-apis.md: seconds, not milliseconds. */
+	/* The known-good vector: seconds, not milliseconds. */
 	if (build(&wh, &ctx, 1599360473999LL, &req) == -1) {
 		CHECK(0);
 		return;

@@ -8,7 +8,7 @@
 #include "template.h"
 #include "test.h"
 
-/* The real capture from robot-apis.md, notes with a newline. */
+/* A real capture of PGYER's update event, notes with a newline. */
 static void
 sample(struct event *ev)
 {
