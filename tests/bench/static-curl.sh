@@ -1,6 +1,6 @@
 #!/bin/sh
-# Builds the "trimmed static libcurl" the bench can compare against
-#: Debian's own curl source, at the version installed, with
+# Builds the "trimmed static libcurl" the bench can compare against:
+# Debian's own curl source, at the version installed, with
 # Debian's patches (its security fixes), configured for HTTP and HTTPS
 # only, as a static library; OpenSSL stays the distribution's.
 #
