@@ -628,10 +628,15 @@ each_entry(struct journal *j, enum journal_queue q,
 		buf_free(&msg);
 		return -1;
 	}
-	errno = 0;
-	while (rc == 0 && (de = readdir(d)) != NULL) {
-		rc = fn(j, q, de->d_name, arg);
+	/* readdir() returns NULL at the end and on error alike; only errno
+	 * tells them apart, and fn() may set it: reset it before each call
+	 * (POSIX.1-2008, readdir()). */
+	for (;;) {
 		errno = 0;
+		if ((de = readdir(d)) == NULL)
+			break;
+		if ((rc = fn(j, q, de->d_name, arg)) != 0)
+			break;
 	}
 	if (rc == 0 && errno != 0) {
 		shown(&msg, j, q, "");
