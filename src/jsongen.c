@@ -6,15 +6,22 @@
 #include "jsongen.h"
 
 void
-jgen_init(struct jgen *j)
+jgen_init_bytes(struct jgen *j)
 {
 	j->status = yajl_gen_status_ok;
-	if ((j->g = yajl_gen_alloc(NULL)) == NULL) {
+	if ((j->g = yajl_gen_alloc(NULL)) == NULL)
 		j->status = yajl_gen_generation_complete;
-		return;
-	}
-	/* Values come from requests and config: refuse invalid UTF-8. */
-	yajl_gen_config(j->g, yajl_gen_validate_utf8, 1);
+}
+
+void
+jgen_init(struct jgen *j)
+{
+	jgen_init_bytes(j);
+	/* Values come from requests and config: refuse invalid UTF-8.
+	 * yajl_gen_config() returns 0 when it does not know the option. */
+	if (j->g != NULL &&
+	    yajl_gen_config(j->g, yajl_gen_validate_utf8, 1) == 0)
+		j->status = yajl_gen_generation_complete;
 }
 
 /* Keeps the first failure. */
@@ -36,6 +43,28 @@ void
 jgen_str(struct jgen *j, const char *s)
 {
 	jgen_strn(j, s, strlen(s));
+}
+
+void
+jgen_str_or(struct jgen *j, const char *s, const char *fallback)
+{
+	yajl_gen_status	 st;
+
+	if (j->status != yajl_gen_status_ok)
+		return;
+	/* An invalid string is refused before anything is written. */
+	st = yajl_gen_string(j->g, (const unsigned char *)s, strlen(s));
+	if (st == yajl_gen_invalid_string)
+		jgen_str(j, fallback);
+	else
+		note(j, st);
+}
+
+void
+jgen_null(struct jgen *j)
+{
+	if (j->status == yajl_gen_status_ok)
+		note(j, yajl_gen_null(j->g));
 }
 
 void
@@ -107,8 +136,10 @@ jgen_finish(struct jgen *j, struct buf *out, char *err, size_t errlen)
 	} else if (yajl_gen_get_buf(j->g, &p, &len) != yajl_gen_status_ok) {
 		snprintf(err, errlen, "JSON generator error");
 		rc = -1;
-	} else
-		buf_append(out, p, len);
+	} else if (buf_append(out, p, len) == -1) {
+		snprintf(err, errlen, "the JSON document is too large");
+		rc = -1;
+	}
 	yajl_gen_free(j->g);
 	j->g = NULL;
 	return rc;
