@@ -61,7 +61,7 @@ refuse(struct req *r, enum http_status st, const char *msg)
 {
 	if (!r->body_read)
 		cgi_drain(STDIN_FILENO, r->content_length);
-	log_msg("%d %s%s%s", cgi_status_codes[st], msg,
+	log_msg("%d %s%s%s", cgi_statuses[st].code, msg,
 	    r->app_key != NULL ? " app=" : "",
 	    r->app_key != NULL ? r->app_key : "");
 	cgi_error(st, msg);
@@ -124,11 +124,16 @@ static void
 respond_duplicate(struct req *r)
 {
 	struct buf	 out = { 0 };
+	char		 err[256];
 
 	log_msg("200 app=%s type=%s duplicate: not sent again", r->app_key,
 	    r->ev.field[EV_TYPE]);
-	summary_duplicate(&out, r->app_key, r->ev.field[EV_TYPE]);
-	cgi_respond(HTTP_200, NULL, out.data, out.len);
+	if (summary_duplicate(&out, r->app_key, r->ev.field[EV_TYPE], err,
+	    sizeof(err)) == -1) {
+		log_msg("summary: %s", err);
+		cgi_error(HTTP_200, "the summary could not be written");
+	} else
+		cgi_respond(HTTP_200, NULL, out.data, out.len);
 	buf_free(&out);
 }
 
@@ -301,7 +306,7 @@ serve_request(struct req *r)
 	long long		 start;
 	size_t			 n, journaled, sendable = 0, accepted = 0;
 	size_t			 full = 0;
-	int			 settled = 0;
+	int			 settled = 0, summed;
 
 	r->content_length = getenv("CONTENT_LENGTH");
 	/* First, so that even a refusal is logged where the config says. */
@@ -451,18 +456,23 @@ serve_request(struct req *r)
 		log_msg("duplicates: %s", err);
 	st = full > 0 ? HTTP_503 : summary_status(r->d, r->n);
 	if (*r->cfg->spool_dir != '\0')
-		summary_json_spool(&out, r->app_key, r->ev.field[EV_TYPE],
-		    r->d, r->n);
+		summed = summary_json_spool(&out, r->app_key,
+		    r->ev.field[EV_TYPE], r->d, r->n, err, sizeof(err));
 	else
-		summary_json(&out, r->app_key, r->ev.field[EV_TYPE], r->d,
-		    r->n);
+		summed = summary_json(&out, r->app_key, r->ev.field[EV_TYPE],
+		    r->d, r->n, err, sizeof(err));
+	if (summed == -1)
+		log_msg("summary: %s", err);
 	log_msg("%d app=%s type=%s webhooks=%zu ms=%lld",
-	    cgi_status_codes[st], r->app_key, r->ev.field[EV_TYPE], r->n,
+	    cgi_statuses[st].code, r->app_key, r->ev.field[EV_TYPE], r->n,
 	    relay_now_ms() - start);
 	if (full > 0)
 		snprintf(retry, sizeof(retry), "Retry-After: %d\r\n",
 		    RETRY_AFTER_S);
-	cgi_respond(st, full > 0 ? retry : NULL, out.data, out.len);
+	if (summed == -1)
+		cgi_error(st, "the summary could not be written");
+	else
+		cgi_respond(st, full > 0 ? retry : NULL, out.data, out.len);
 	buf_free(&out);
 	return 0;
 }

@@ -1,10 +1,7 @@
 /* The response summary: see summary.h. */
-#include <string.h>
-
-#include <yajl/yajl_gen.h>
-
 #include "buf.h"
 #include "deliver.h"
+#include "jsongen.h"
 #include "summary.h"
 
 enum http_status
@@ -27,90 +24,77 @@ summary_status(const struct delivery *d, size_t n)
 	return timeouts == failed ? HTTP_504 : HTTP_502;
 }
 
-static void
-gen_str(yajl_gen g, const char *s)
-{
-	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
 /* The summary; with spool, the "queued" keys too.  dup: a duplicate. */
-static void
+static int
 gen_summary(struct buf *out, const char *app, const char *type,
-    const struct delivery *d, size_t n, int spool, int dup)
+    const struct delivery *d, size_t n, int spool, int dup, char *err,
+    size_t errlen)
 {
-	yajl_gen		 g;
-	const unsigned char	*p;
-	size_t			 len, ok = 0, queued = 0;
+	struct jgen	 j;
+	size_t		 ok = 0, queued = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		ok += d[i].ok != 0;
 		queued += !d[i].ok && d[i].queued;
 	}
-	if ((g = yajl_gen_alloc(NULL)) == NULL)
-		return;
 	/* Values may come from the request or a robot: keep JSON valid. */
-	yajl_gen_config(g, yajl_gen_validate_utf8, 1);
-	yajl_gen_map_open(g);
-	gen_str(g, "app");
-	gen_str(g, app);
-	gen_str(g, "type");
-	gen_str(g, type);
+	jgen_init(&j);
+	jgen_map_open(&j);
+	jgen_kv(&j, "app", app);
+	jgen_kv(&j, "type", type);
 	if (dup) {
-		gen_str(g, "duplicate");
-		yajl_gen_bool(g, 1);
+		jgen_str(&j, "duplicate");
+		jgen_bool(&j, 1);
 	}
-	gen_str(g, "delivered");
-	yajl_gen_integer(g, (long long)ok);
+	jgen_str(&j, "delivered");
+	jgen_int(&j, (long long)ok);
 	if (spool) {
-		gen_str(g, "queued");
-		yajl_gen_integer(g, (long long)queued);
+		jgen_str(&j, "queued");
+		jgen_int(&j, (long long)queued);
 	}
-	gen_str(g, "failed");
-	yajl_gen_integer(g, (long long)(n - ok - queued));
-	gen_str(g, "webhooks");
-	yajl_gen_array_open(g);
+	jgen_str(&j, "failed");
+	jgen_int(&j, (long long)(n - ok - queued));
+	jgen_str(&j, "webhooks");
+	jgen_array_open(&j);
 	for (size_t i = 0; i < n; i++) {
-		yajl_gen_map_open(g);
-		gen_str(g, "name");
-		gen_str(g, d[i].name);
-		gen_str(g, "ok");
-		yajl_gen_bool(g, d[i].ok);
+		jgen_map_open(&j);
+		jgen_kv(&j, "name", d[i].name);
+		jgen_str(&j, "ok");
+		jgen_bool(&j, d[i].ok);
 		if (spool) {
-			gen_str(g, "queued");
-			yajl_gen_bool(g, !d[i].ok && d[i].queued);
+			jgen_str(&j, "queued");
+			jgen_bool(&j, !d[i].ok && d[i].queued);
 		}
-		gen_str(g, "error");
+		jgen_str(&j, "error");
 		if (d[i].ok)
-			yajl_gen_null(g);
-		else if (yajl_gen_string(g,
-		    (const unsigned char *)d[i].v.errmsg,
-		    strlen(d[i].v.errmsg)) != yajl_gen_status_ok)
-			gen_str(g, "robot error (not printable)");
-		yajl_gen_map_close(g);
+			jgen_null(&j);
+		else
+			jgen_str_or(&j, d[i].v.errmsg,
+			    "robot error (not printable)");
+		jgen_map_close(&j);
 	}
-	yajl_gen_array_close(g);
-	yajl_gen_map_close(g);
-	yajl_gen_get_buf(g, &p, &len);
-	buf_append(out, p, len);
-	yajl_gen_free(g);
+	jgen_array_close(&j);
+	jgen_map_close(&j);
+	return jgen_finish(&j, out, err, errlen);
 }
 
-void
+int
 summary_json(struct buf *out, const char *app, const char *type,
-    const struct delivery *d, size_t n)
+    const struct delivery *d, size_t n, char *err, size_t errlen)
 {
-	gen_summary(out, app, type, d, n, 0, 0);
+	return gen_summary(out, app, type, d, n, 0, 0, err, errlen);
 }
 
-void
+int
 summary_json_spool(struct buf *out, const char *app, const char *type,
-    const struct delivery *d, size_t n)
+    const struct delivery *d, size_t n, char *err, size_t errlen)
 {
-	gen_summary(out, app, type, d, n, 1, 0);
+	return gen_summary(out, app, type, d, n, 1, 0, err, errlen);
 }
 
-void
-summary_duplicate(struct buf *out, const char *app, const char *type)
+int
+summary_duplicate(struct buf *out, const char *app, const char *type,
+    char *err, size_t errlen)
 {
-	gen_summary(out, app, type, NULL, 0, 0, 1);
+	return gen_summary(out, app, type, NULL, 0, 0, 1, err, errlen);
 }
