@@ -8,11 +8,10 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include <yajl/yajl_gen.h>
-
 #include "buf.h"
 #include "cgi.h"
 #include "io.h"
+#include "jsongen.h"
 #include "log.h"
 
 #define READ_CHUNK	65536
@@ -20,24 +19,21 @@
  * closes the connection); draining it would only feed a hostile client. */
 #define DRAIN_MAX	(64UL * 1024 * 1024)
 
-const int cgi_status_codes[HTTP__MAX] = {
-	200, 202, 400, 403, 404, 405, 408, 413, 415, 500, 502, 503, 504,
-};
-
-const char *const cgi_status_lines[HTTP__MAX] = {
-	"200 OK",
-	"202 Accepted",
-	"400 Bad Request",
-	"403 Forbidden",
-	"404 Not Found",
-	"405 Method Not Allowed",
-	"408 Request Timeout",
-	"413 Content Too Large",
-	"415 Unsupported Media Type",
-	"500 Internal Server Error",
-	"502 Bad Gateway",
-	"503 Service Unavailable",
-	"504 Gateway Timeout",
+/* RFC 9110 section 15; indexed by enum http_status (as kcgi's khttps[]). */
+const struct http_status_line cgi_statuses[HTTP__MAX] = {
+	[HTTP_200] = { 200, "200 OK" },
+	[HTTP_202] = { 202, "202 Accepted" },
+	[HTTP_400] = { 400, "400 Bad Request" },
+	[HTTP_403] = { 403, "403 Forbidden" },
+	[HTTP_404] = { 404, "404 Not Found" },
+	[HTTP_405] = { 405, "405 Method Not Allowed" },
+	[HTTP_408] = { 408, "408 Request Timeout" },
+	[HTTP_413] = { 413, "413 Content Too Large" },
+	[HTTP_415] = { 415, "415 Unsupported Media Type" },
+	[HTTP_500] = { 500, "500 Internal Server Error" },
+	[HTTP_502] = { 502, "502 Bad Gateway" },
+	[HTTP_503] = { 503, "503 Service Unavailable" },
+	[HTTP_504] = { 504, "504 Gateway Timeout" },
 };
 
 static void	 prepare_emergency(enum http_status, const char *);
@@ -211,7 +207,7 @@ cgi_respond(enum http_status st, const char *headers, const char *body,
 	buf_printf(&out, "Status: %s\r\n%sContent-Type: application/json\r\n"
 	    "Content-Length: %zu\r\nCache-Control: no-store\r\n"
 	    "X-Content-Type-Options: nosniff\r\n\r\n",
-	    cgi_status_lines[st], headers != NULL ? headers : "", len + 1);
+	    cgi_statuses[st].line, headers != NULL ? headers : "", len + 1);
 	buf_append(&out, body, len);
 	if (buf_putc(&out, '\n') == -1) {
 		prepare_emergency(HTTP_500, "response too large");
@@ -237,7 +233,7 @@ prepare_emergency(enum http_status st, const char *msg)
 
 	n = snprintf(emergency, sizeof(emergency), "Status: %s\r\n"
 	    "Content-Type: application/json\r\nCache-Control: no-store\r\n"
-	    "\r\n{\"error\":\"%s\"}\n", cgi_status_lines[st], msg);
+	    "\r\n{\"error\":\"%s\"}\n", cgi_statuses[st].line, msg);
 	emergency_len = n < 0 ? 0 : (size_t)n >= sizeof(emergency) ?
 	    sizeof(emergency) - 1 : (size_t)n;
 }
@@ -308,22 +304,19 @@ cgi_responded(void)
 void
 cgi_error(enum http_status st, const char *msg)
 {
-	yajl_gen	 g;
-	const unsigned char *p;
-	size_t		 len;
+	struct jgen	 j;
+	struct buf	 out = { 0 };
+	char		 err[128];
 	const char	*allow = st == HTTP_405 ? "Allow: POST\r\n" : NULL;
 
-	if ((g = yajl_gen_alloc(NULL)) == NULL ||
-	    yajl_gen_map_open(g) != yajl_gen_status_ok ||
-	    yajl_gen_string(g, (const unsigned char *)"error", 5) !=
-	    yajl_gen_status_ok ||
-	    yajl_gen_string(g, (const unsigned char *)msg, strlen(msg)) !=
-	    yajl_gen_status_ok ||
-	    yajl_gen_map_close(g) != yajl_gen_status_ok ||
-	    yajl_gen_get_buf(g, &p, &len) != yajl_gen_status_ok)
+	/* Byte for byte, as the message was written: no UTF-8 check. */
+	jgen_init_bytes(&j);
+	jgen_map_open(&j);
+	jgen_kv(&j, "error", msg);
+	jgen_map_close(&j);
+	if (jgen_finish(&j, &out, err, sizeof(err)) == -1)
 		(void)cgi_respond(st, allow, "{}", 2);
 	else
-		(void)cgi_respond(st, allow, (const char *)p, len);
-	if (g != NULL)
-		yajl_gen_free(g);
+		(void)cgi_respond(st, allow, out.data, out.len);
+	buf_free(&out);
 }

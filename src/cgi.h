@@ -14,8 +14,12 @@ enum http_status {
 	HTTP__MAX
 };
 
-extern const int cgi_status_codes[HTTP__MAX];		/* 200, ... */
-extern const char *const cgi_status_lines[HTTP__MAX];	/* "200 OK" */
+struct http_status_line {
+	int		 code;		/* 200 */
+	const char	*line;		/* "200 OK": the CGI Status header */
+};
+
+extern const struct http_status_line cgi_statuses[HTTP__MAX];
 
 /* 1 when ct is application/json (any parameters, any case). */
 int	 cgi_is_json(const char *ct);

@@ -1,4 +1,5 @@
-/* Unit tests: CGI body reading, content type, summary, hints. */
+/* Unit tests: CGI body reading, content type, the status table, error
+ * bodies, the backstop and out-of-memory responses. */
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -11,9 +12,6 @@
 
 #include "buf.h"
 #include "cgi.h"
-#include "deliver.h"
-#include "hint.h"
-#include "summary.h"
 #include "test.h"
 #include "xalloc.h"
 
@@ -87,61 +85,6 @@ test_is_json(void)
 	CHECK(!cgi_is_json("application/x-www-form-urlencoded"));
 	CHECK(!cgi_is_json(""));
 	CHECK(!cgi_is_json(NULL));
-}
-
-static void
-test_summary(void)
-{
-	struct delivery	 d[3];
-	struct buf	 b = { 0 };
-
-	memset(d, 0, sizeof(d));
-	d[0].name = "iOS \"group\"";
-	d[0].ok = 1;
-	d[1].name = "QA";
-	d[1].timed_out = 1;
-	strcpy(d[1].v.errmsg, "no answer within 5000 ms");
-	d[2].name = "PM";
-	strcpy(d[2].v.errmsg, "errcode 19021: sign match fail");
-
-	CHECK_INT(summary_status(d, 0), HTTP_200);
-	CHECK_INT(summary_status(d, 1), HTTP_200);
-	CHECK_INT(summary_status(d, 2), HTTP_504);
-	CHECK_INT(summary_status(d, 3), HTTP_502);
-	summary_json(&b, "demo", "updateVersion", d, 3);
-	CHECK_STR(b.data, "{\"app\":\"demo\",\"type\":\"updateVersion\","
-	    "\"delivered\":1,\"failed\":2,\"webhooks\":["
-	    "{\"name\":\"iOS \\\"group\\\"\",\"ok\":true,\"error\":null},"
-	    "{\"name\":\"QA\",\"ok\":false,"
-	    "\"error\":\"no answer within 5000 ms\"},"
-	    "{\"name\":\"PM\",\"ok\":false,"
-	    "\"error\":\"errcode 19021: sign match fail\"}]}");
-	buf_free(&b);
-}
-
-static void
-test_hints(void)
-{
-	struct delivery	 d;
-	char		 url[] = "https://x";
-
-	memset(&d, 0, sizeof(d));
-	d.req.url = url;
-	d.type = ROBOT_DINGTALK;
-	d.http_status = 200;
-	d.v.errcode = 310000;
-	strcpy(d.v.errmsg, "errcode 310000: keywords not in content");
-	CHECK(strstr(hint_for(&d), "\"keyword\"") != NULL);
-	strcpy(d.v.errmsg, "errcode 310000: sign not match");
-	CHECK(strstr(hint_for(&d), "clock") != NULL);
-	d.type = ROBOT_WECOM;
-	d.v.errcode = 93000;
-	CHECK(strstr(hint_for(&d), "key=") != NULL);
-	d.http_status = 0;
-	d.timed_out = 1;
-	CHECK(strstr(hint_for(&d), "timeout_ms") != NULL);
-	d.ok = 1;
-	CHECK(hint_for(&d) == NULL);
 }
 
 /* The backstop answers for a process that outlives its deadline, and
@@ -314,13 +257,83 @@ test_respond_out_of_memory(void)
 #endif
 }
 
+/* Every status has its code and its RFC 9110 reason phrase, in order. */
+static void
+test_status_table(void)
+{
+	for (int i = 0; i < HTTP__MAX; i++) {
+		char	 code[8];
+
+		CHECK(cgi_statuses[i].line != NULL);
+		if (cgi_statuses[i].line == NULL)
+			continue;
+		snprintf(code, sizeof(code), "%d ", cgi_statuses[i].code);
+		CHECK(strncmp(cgi_statuses[i].line, code, 4) == 0);
+		if (i > 0)
+			CHECK(cgi_statuses[i].code > cgi_statuses[i - 1].code);
+	}
+	CHECK_INT(cgi_statuses[HTTP_202].code, 202);
+	CHECK_STR(cgi_statuses[HTTP_413].line, "413 Content Too Large");
+	CHECK_STR(cgi_statuses[HTTP_504].line, "504 Gateway Timeout");
+}
+
+/* What cgi_error(st, msg) writes to stdout, into out. */
+static void
+error_response(enum http_status st, const char *msg, struct buf *out)
+{
+	int	 p[2], status;
+	pid_t	 pid;
+
+	if (pipe(p) == -1) {
+		CHECK(0);
+		return;
+	}
+	if ((pid = fork()) == 0) {
+		dup2(p[1], STDOUT_FILENO);
+		close(p[0]);
+		close(p[1]);
+		cgi_error(st, msg);
+		_exit(cgi_responded() ? 0 : 1);
+	}
+	close(p[1]);
+	read_all(p[0], out);
+	close(p[0]);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* An error is a whole response: its status line, Allow for a 405, and
+ * {"error": msg} with the message escaped as JSON. */
+static void
+test_error_body(void)
+{
+	struct buf	 out = { 0 };
+	const char	*body;
+
+	error_response(HTTP_405, "use POST", &out);
+	CHECK(out.data != NULL && strncmp(out.data,
+	    "Status: 405 Method Not Allowed\r\nAllow: POST\r\n", 45) == 0);
+	body = out.data != NULL ? strstr(out.data, "\r\n\r\n") : NULL;
+	CHECK_STR(body, "\r\n\r\n{\"error\":\"use POST\"}\n");
+	CHECK_INT(content_length(out.data != NULL ? out.data : ""), 21);
+	buf_reset(&out);
+	error_response(HTTP_400, "bad \"type\"\n\x01", &out);
+	CHECK(out.data != NULL &&
+	    strncmp(out.data, "Status: 400 Bad Request\r\n", 25) == 0);
+	CHECK(out.data != NULL && strstr(out.data, "Allow:") == NULL);
+	body = out.data != NULL ? strstr(out.data, "\r\n\r\n") : NULL;
+	CHECK_STR(body, "\r\n\r\n{\"error\":\"bad \\\"type\\\"\\n"
+	    "\\u0001\"}\n");
+	buf_free(&out);
+}
+
 int
 main(void)
 {
 	RUN(test_read_body);
 	RUN(test_is_json);
-	RUN(test_summary);
-	RUN(test_hints);
+	RUN(test_status_table);
+	RUN(test_error_body);
 	RUN(test_deadline_backstop);
 	RUN(test_respond_alarm_while_writing);
 	RUN(test_respond_out_of_memory);
