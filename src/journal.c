@@ -17,13 +17,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <yajl/yajl_gen.h>
 #include <yajl/yajl_parse.h>
 
 #include "buf.h"
 #include "fault.h"
 #include "io.h"
 #include "journal.h"
+#include "jsongen.h"
 #include "lock.h"
 #include "utf8.h"
 #include "xalloc.h"
@@ -72,18 +72,6 @@ set_err(char *err, size_t errlen, const char *what, const char *path)
 	snprintf(err, errlen, "%s %s: %s", what, path, strerror(errno));
 }
 
-static void
-gen_str(yajl_gen g, const char *s, size_t len)
-{
-	yajl_gen_string(g, (const unsigned char *)s, len);
-}
-
-static void
-gen_key(yajl_gen g, enum item_key k)
-{
-	gen_str(g, item_keys[k], strlen(item_keys[k]));
-}
-
 /*
  * The item as JSON.  Strings are not checked for UTF-8 on the way out
  * (the body is kept byte for byte, and yajl escapes control bytes and
@@ -93,9 +81,8 @@ static int
 item_json(const struct journal_record *it, struct buf *out, char *err,
     size_t errlen)
 {
-	yajl_gen		 g;
-	const unsigned char	*p;
-	size_t			 len;
+	struct jgen	 j;
+	char		 why[128];
 
 	if (it->app == NULL || it->webhook == NULL ||
 	    strlen(it->app) > JOURNAL_TEXT_MAX ||
@@ -110,46 +97,37 @@ item_json(const struct journal_record *it, struct buf *out, char *err,
 		    JOURNAL_BODY_MAX);
 		return -1;
 	}
-	if ((g = yajl_gen_alloc(NULL)) == NULL) {
-		snprintf(err, errlen, "journal: out of memory");
-		return -1;
-	}
-	yajl_gen_map_open(g);
-	gen_key(g, IK_V);
-	yajl_gen_integer(g, RECORD_VERSION);
-	gen_key(g, IK_APP);
-	gen_str(g, it->app, strlen(it->app));
-	gen_key(g, IK_WEBHOOK);
-	gen_str(g, it->webhook, strlen(it->webhook));
-	gen_key(g, IK_RECEIVED);
-	yajl_gen_integer(g, it->received);
-	gen_key(g, IK_ATTEMPTS);
-	yajl_gen_integer(g, it->attempts);
-	gen_key(g, IK_NEXT_AT);
-	yajl_gen_integer(g, it->next_at);
+	jgen_init_bytes(&j);
+	jgen_map_open(&j);
+	jgen_str(&j, item_keys[IK_V]);
+	jgen_int(&j, RECORD_VERSION);
+	jgen_kv(&j, item_keys[IK_APP], it->app);
+	jgen_kv(&j, item_keys[IK_WEBHOOK], it->webhook);
+	jgen_str(&j, item_keys[IK_RECEIVED]);
+	jgen_int(&j, it->received);
+	jgen_str(&j, item_keys[IK_ATTEMPTS]);
+	jgen_int(&j, it->attempts);
+	jgen_str(&j, item_keys[IK_NEXT_AT]);
+	jgen_int(&j, it->next_at);
 	if (it->last_error != NULL) {
 		/* Cut long errors at a character boundary: the reader
 		 * refuses texts over JOURNAL_TEXT_MAX. */
-		gen_key(g, IK_LAST_ERROR);
-		gen_str(g, it->last_error, utf8_cut(it->last_error,
+		jgen_str(&j, item_keys[IK_LAST_ERROR]);
+		jgen_strn(&j, it->last_error, utf8_cut(it->last_error,
 		    strlen(it->last_error), JOURNAL_TEXT_MAX));
 	}
-	if (it->event != NULL) {
-		gen_key(g, IK_EVENT);
-		gen_str(g, it->event, strlen(it->event));
-	}
-	gen_key(g, IK_BODY);
-	gen_str(g, it->body != NULL ? it->body : "", it->body_len);
-	yajl_gen_map_close(g);
-	if (yajl_gen_get_buf(g, &p, &len) != yajl_gen_status_ok) {
-		yajl_gen_free(g);
-		snprintf(err, errlen, "journal: cannot encode the record");
+	if (it->event != NULL)
+		jgen_kv(&j, item_keys[IK_EVENT], it->event);
+	jgen_str(&j, item_keys[IK_BODY]);
+	jgen_strn(&j, it->body != NULL ? it->body : "", it->body_len);
+	jgen_map_close(&j);
+	buf_reset(out);
+	if (jgen_finish(&j, out, why, sizeof(why)) == -1 ||
+	    buf_putc(out, '\n') == -1) {
+		snprintf(err, errlen, "journal: cannot encode the record: %s",
+		    buf_failed(out) ? "too large" : why);
 		return -1;
 	}
-	buf_reset(out);
-	buf_append(out, p, len);
-	buf_putc(out, '\n');
-	yajl_gen_free(g);
 	return 0;
 }
 
