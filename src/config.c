@@ -85,31 +85,24 @@ is_alnum(int c)
 }
 
 /*
- * Appends s in double quotes with quotes, backslashes and control
- * characters escaped, cut after QUOTE_MAX bytes (at a character boundary)
- * so that a log line stays readable whatever the file holds.
+ * Appends s in double quotes, escaped by the one sanitiser (log.h:
+ * quotes, backslashes, controls, invalid UTF-8, bidi overrides), cut at
+ * the first character boundary after QUOTE_MAX bytes so that a log line
+ * or terminal stays readable whatever the file holds.
  */
 static void
 quote(struct buf *b, const char *s)
 {
-	unsigned char	 c;
-	size_t		 i;
+	size_t	 len = strlen(s), cut = len;
 
+	if (len > QUOTE_MAX)
+		for (cut = QUOTE_MAX; cut < len &&
+		    ((unsigned char)s[cut] & 0xc0) == 0x80; cut++)
+			;
 	buf_putc(b, '"');
-	for (i = 0; s[i] != '\0'; i++) {
-		c = (unsigned char)s[i];
-		if (i >= QUOTE_MAX && (c & 0xc0) != 0x80) {
-			buf_puts(b, "...");
-			break;
-		}
-		if (c == '"' || c == '\\') {
-			buf_putc(b, '\\');
-			buf_putc(b, (char)c);
-		} else if (c < 0x20 || c == 0x7f)
-			buf_printf(b, "\\x%02x", c);
-		else
-			buf_putc(b, (char)c);
-	}
+	log_escape(b, s, cut, 0);
+	if (cut < len)
+		buf_puts(b, "...");
 	buf_putc(b, '"');
 }
 

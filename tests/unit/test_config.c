@@ -507,6 +507,10 @@ test_quoting(void)
 	    "apps.demo.webhooks[1].name: \"Q\\\"A\" is used twice\n");
 	/* Control characters in keys never reach the log raw. */
 	CHECK_ERRORS("{'apps':{},'a\\nb':1}", "[\"a\\x0ab\"]: unknown key\n");
+	/* ... by the one sanitiser: C1 controls and bidi overrides too, so a
+	 * config cannot reorder or recolour the terminal that checks it. */
+	CHECK_ERRORS("{'apps':{},'a\xe2\x80\xae" "b\xc2\x9b[31m':1}",
+	    "[\"a\\u202eb\\u009b[31m\"]: unknown key\n");
 }
 
 static void
