@@ -331,7 +331,7 @@ find_app(const struct config *cfg, const char *key, const struct event *ev)
 	char			*k = NULL;
 
 	if (key == NULL && ev->field[EV_LINK] != NULL)
-		key = k = event_link_app(ev->field[EV_LINK]);
+		key = k = url_link_app(ev->field[EV_LINK]);
 	if (key == NULL) {
 		fprintf(stderr, "no app: give --app KEY\n");
 		return NULL;

@@ -37,7 +37,6 @@
 #define ERRORS_MAX	100
 #define ZONEINFO	"/usr/share/zoneinfo"
 #define NAME_MAX_LEN	64
-#define APP_KEY_MAX	64
 #define SECRET_MAX	256
 #define KEYWORD_MAX	64
 #define USER_ID_MAX	64
@@ -644,18 +643,6 @@ parse_app(struct walk *w, yajl_val o, struct app *a)
 	check_missing(w, app_keys, APP__MAX, app_required, seen);
 }
 
-static int
-app_key_ok(const char *key)
-{
-	size_t	 n;
-
-	for (n = 0; key[n] != '\0'; n++)
-		if (!is_alnum((unsigned char)key[n]) && key[n] != '_' &&
-		    key[n] != '.' && key[n] != '-')
-			return 0;
-	return n > 0 && n <= APP_KEY_MAX;
-}
-
 static void
 parse_apps(struct walk *w, yajl_val o, struct config *c)
 {
@@ -678,9 +665,12 @@ parse_apps(struct walk *w, yajl_val o, struct config *c)
 			path_pop(w, old);
 			continue;
 		}
-		if (!app_key_ok(key))
+		if (url_app_key_is_dots(key, strlen(key)))
+			problem(w, "an app key cannot be \".\" or \"..\" "
+			    "(no link ends in one)");
+		else if (!url_app_key_ok(key, strlen(key)))
 			problem(w, "an app key must be 1 to %d characters "
-			    "from A-Z a-z 0-9 _ . -", APP_KEY_MAX);
+			    "from A-Z a-z 0-9 _ . -", URL_APP_KEY_MAX);
 		a = &c->apps[c->n_apps++];
 		a->key = xstrdup(key);
 		parse_app(w, o->u.object.values[i], a);

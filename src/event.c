@@ -21,9 +21,6 @@
 /* 9999-12-31 23:59:59 UTC, the last second with a four-digit year. */
 #define UNIX_TIME_MAX	253402300799LL
 
-/* The longest app key event_link_app() returns. */
-#define APP_KEY_MAX	64
-
 /* One bit per field in struct event_parser's seen. */
 _Static_assert(EV__MAX <= 32, "seen has too few bits");
 
@@ -603,66 +600,4 @@ event_free(struct event *ev)
 		free(ev->field[i]);
 		ev->field[i] = NULL;
 	}
-}
-
-/* RFC 3986 3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ). */
-static int
-is_scheme_char(char c, int first)
-{
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-		return 1;
-	if (first)
-		return 0;
-	return (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.';
-}
-
-/* The characters of an app key we accept: [A-Za-z0-9_.-]. */
-static int
-is_key_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
-}
-
-/*
- * The last non-empty path segment of scheme://host/path?query#fragment.
- * Since the key then names a config entry and shows in logs, anything
- * that is not a plain key is refused rather than cleaned up.
- */
-char *
-event_link_app(const char *link)
-{
-	const char	*p, *end, *seg = NULL;
-	size_t		 n, seglen = 0;
-
-	if (link == NULL || !is_scheme_char(link[0], 1))
-		return NULL;
-	for (p = link + 1; is_scheme_char(*p, 0); p++)
-		continue;
-	if (strncmp(p, "://", 3) != 0)
-		return NULL;
-	p += 3;
-	if ((n = strcspn(p, "/?#")) == 0)
-		return NULL;		/* no host */
-	p += n;
-	end = p + strcspn(p, "?#");
-	while (p < end) {
-		if (*p == '/') {
-			p++;
-			continue;
-		}
-		seg = p;
-		while (p < end && *p != '/')
-			p++;
-		seglen = p - seg;
-	}
-	if (seg == NULL || seglen > APP_KEY_MAX)
-		return NULL;
-	for (n = 0; n < seglen; n++)
-		if (!is_key_char(seg[n]))
-			return NULL;
-	if ((seglen == 1 && seg[0] == '.') ||
-	    (seglen == 2 && seg[0] == '.' && seg[1] == '.'))
-		return NULL;
-	return xstrndup(seg, seglen);
 }

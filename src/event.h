@@ -77,8 +77,4 @@ int	 event_parse(struct event *, const void *, size_t,
 /* Frees the fields, NULL-safe; ev itself is the caller's. */
 void	 event_free(struct event *);
 
-/* The app key at the end of a PGYER link ("https://www.pgyer.com/KEY"),
- * newly allocated, or NULL when the link has none. */
-char	*event_link_app(const char *link);
-
 #endif

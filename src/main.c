@@ -90,7 +90,7 @@ find_app(const char *query, const struct event *ev)
 	if ((key = url_query_param(query, "app")) != NULL)
 		return key;
 	if (ev->field[EV_LINK] != NULL)
-		return event_link_app(ev->field[EV_LINK]);
+		return url_link_app(ev->field[EV_LINK]);
 	return NULL;
 }
 

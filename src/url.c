@@ -269,3 +269,77 @@ url_mask(const char *url)
 	buf_puts(&out, "");
 	return buf_release(&out);
 }
+
+/* RFC 3986 3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ). */
+static int
+is_scheme_char(char c, int first)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+		return 1;
+	if (first)
+		return 0;
+	return (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.';
+}
+
+/* The characters of an app key: [A-Za-z0-9_.-]. */
+static int
+is_key_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+}
+
+int
+url_app_key_ok(const char *key, size_t len)
+{
+	if (len == 0 || len > URL_APP_KEY_MAX)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (!is_key_char(key[i]))
+			return 0;
+	return !url_app_key_is_dots(key, len);
+}
+
+int
+url_app_key_is_dots(const char *key, size_t len)
+{
+	return (len == 1 && key[0] == '.') ||
+	    (len == 2 && key[0] == '.' && key[1] == '.');
+}
+
+/*
+ * The last non-empty path segment of scheme://host/path?query#fragment.
+ * Since the key then names a config entry and shows in logs, anything
+ * that is not a plain key is refused rather than cleaned up.
+ */
+char *
+url_link_app(const char *link)
+{
+	const char	*p, *end, *seg = NULL;
+	size_t		 n, seglen = 0;
+
+	if (link == NULL || !is_scheme_char(link[0], 1))
+		return NULL;
+	for (p = link + 1; is_scheme_char(*p, 0); p++)
+		continue;
+	if (strncmp(p, "://", 3) != 0)
+		return NULL;
+	p += 3;
+	if ((n = strcspn(p, "/?#")) == 0)
+		return NULL;		/* no host */
+	p += n;
+	end = p + strcspn(p, "?#");
+	while (p < end) {
+		if (*p == '/') {
+			p++;
+			continue;
+		}
+		seg = p;
+		while (p < end && *p != '/')
+			p++;
+		seglen = p - seg;
+	}
+	if (seg == NULL || !url_app_key_ok(seg, seglen))
+		return NULL;
+	return xstrndup(seg, seglen);
+}

@@ -1,10 +1,14 @@
-/* URLs: validation, query parameters, escaping and masking. */
+/* URLs: validation, query parameters, escaping and masking, and the app
+ * key at the end of a PGYER link. */
 #ifndef URL_H
 #define URL_H
 
 #include <stddef.h>
 
 struct buf;
+
+/* The longest app key. */
+#define URL_APP_KEY_MAX	64
 
 /*
  * 0 when url may be a robot URL: https://, or http:// to a loopback host
@@ -28,5 +32,17 @@ void	 url_encode(struct buf *, const char *s);
  * of 16 characters or more.
  */
 char	*url_mask(const char *url);
+
+/*
+ * The one rule for app keys, in the config and in links alike: 1 when
+ * key[0..len) is 1 to URL_APP_KEY_MAX characters from A-Z a-z 0-9 _ . -
+ * and not "." or ".." (path segments that name no app).
+ */
+int	 url_app_key_ok(const char *key, size_t len);
+/* 1 when key[0..len) is "." or "..". */
+int	 url_app_key_is_dots(const char *key, size_t len);
+/* The app key at the end of a PGYER link ("https://www.pgyer.com/KEY"),
+ * newly allocated, or NULL when the link has none. */
+char	*url_link_app(const char *link);
 
 #endif

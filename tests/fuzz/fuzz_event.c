@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "event.h"
+#include "url.h"
 #include "utf8.h"
 
 #ifndef FUZZ_ASSERT
@@ -79,7 +80,7 @@ fuzz_event(const uint8_t *d, size_t n)
 	}
 	check_fields(&whole);
 	if (rc == 0 && whole.field[EV_LINK] != NULL) {
-		app = event_link_app(whole.field[EV_LINK]);
+		app = url_link_app(whole.field[EV_LINK]);
 		free(app);
 	}
 

@@ -304,6 +304,10 @@ test_app_errors(void)
 	CHECK_ERRORS(s, "apps[\"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
 	    "kkkkkkkkkkkkkk...\"]: an app key must be 1 to 64 characters "
 	    "from A-Z a-z 0-9 _ . -\n");
+	/* "." and ".." are not keys: no link ends in one. */
+	CHECK_ERRORS("{'apps':{'..':{'webhooks':[]}}}",
+	    "apps[\"..\"]: an app key cannot be \".\" or \"..\" (no link "
+	    "ends in one)\n");
 	/* Dots are allowed; the path then quotes the key. */
 	CHECK_ERRORS("{'apps':{'a.b':{'webhooks':[], 'x':1}}}",
 	    "apps[\"a.b\"].x: unknown key\n");

@@ -701,58 +701,6 @@ test_parser_api(void)
 	event_free(&ev);
 }
 
-/* A 64-byte key, the longest event_link_app() returns. */
-#define KEY64	"0123456789abcdef0123456789abcdef" \
-		"0123456789abcdef0123456789abcdef"
-
-static void
-test_link_app(void)
-{
-	static const struct {
-		const char	*link;
-		const char	*want;
-	} cases[] = {
-		{ "https://www.pgyer.com/oooplay_test", "oooplay_test" },
-		{ "https://www.pgyer.com/abc/?x=1", "abc" },
-		{ "https://www.pgyer.com/abc#frag", "abc" },
-		{ "https://www.pgyer.com/abc?x=/y/z", "abc" },
-		{ "https://www.pgyer.com//a//b.c-d_E9//", "b.c-d_E9" },
-		{ "http://localhost:8080/xxxx", "xxxx" },
-		{ "HTTPS://WWW.PGYER.COM/Key", "Key" },
-		{ "https://www.pgyer.com/...", "..." },
-		{ "https://www.pgyer.com/", NULL },
-		{ "https://www.pgyer.com", NULL },
-		{ "https://www.pgyer.com?x=/abc", NULL },
-		{ "https://www.pgyer.com/#/abc", NULL },
-		{ "https:///abc", NULL },
-		{ "www.pgyer.com/abc", NULL },
-		{ "/abc", NULL },
-		{ "abc", NULL },
-		{ "://host/abc", NULL },
-		{ "1http://host/abc", NULL },
-		{ "", NULL },
-		{ "https://www.pgyer.com/a%20b", NULL },
-		{ "https://www.pgyer.com/a b", NULL },
-		{ "https://www.pgyer.com/应用", NULL },
-		{ "https://www.pgyer.com/.", NULL },
-		{ "https://www.pgyer.com/..", NULL },
-		{ "https://www.pgyer.com/x/../", NULL },
-		{ "https://www.pgyer.com/a;b", NULL },
-		{ "https://www.pgyer.com/" KEY64, KEY64 },
-		{ "https://www.pgyer.com/" KEY64 "4", NULL },
-	};
-	char	*k;
-
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		k = event_link_app(cases[i].link);
-		CHECK_STR(k, cases[i].want);
-		if ((k == NULL) != (cases[i].want == NULL))
-			fprintf(stderr, "  link: %s\n", cases[i].link);
-		free(k);
-	}
-	CHECK(event_link_app(NULL) == NULL);
-}
-
 /*
  * Every file of JSONTestSuite (github.com/nst/JSONTestSuite): y_ must
  * parse (when it is an object; else it is refused as not an object), n_
@@ -836,7 +784,6 @@ main(void)
 	RUN(test_timestamp);
 	RUN(test_robot_typed);
 	RUN(test_parser_api);
-	RUN(test_link_app);
 	RUN(test_jsontestsuite);
 	return TEST_END();
 }
