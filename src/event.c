@@ -10,13 +10,9 @@
 
 #include <yajl/yajl_parse.h>
 
-#include "buf.h"
 #include "event.h"
 #include "utf8.h"
 #include "xalloc.h"
-
-/* The piece event_parse() hands the parser at a time. */
-#define EVENT_CHUNK	(64 * 1024)
 
 /* 9999-12-31 23:59:59 UTC, the last second with a four-digit year. */
 #define UNIX_TIME_MAX	253402300799LL
@@ -41,9 +37,6 @@ struct event_parser {
 	yajl_handle	 yh;
 	enum pstate	 state;
 	size_t		 fed;		/* bytes yajl has taken */
-	struct buf	 carry;		/* bytes after the last token end */
-	int		 in_string;	/* the scan is inside a string */
-	int		 escaped;	/* ... right after a backslash */
 	int		 depth;		/* 1 inside the top-level object */
 	int		 key;		/* field of the next value, or -1 */
 	unsigned int	 seen;		/* known keys met, one bit per field */
@@ -345,7 +338,6 @@ event_parser_free(struct event_parser *p)
 	if (p == NULL)
 		return;
 	yajl_free(p->yh);
-	buf_free(&p->carry);
 	free(p);
 }
 
@@ -369,7 +361,6 @@ fail(struct event_parser *p, size_t at, const char *fmt, ...)
 	vsnprintf(p->msg + n, sizeof(p->msg) - n, fmt, ap);
 	va_end(ap);
 	p->state = PS_FAILED;
-	buf_free(&p->carry);
 	event_free(p->ev);
 	p->ev->timestamp = 0;
 	p->ev->has_timestamp = 0;
@@ -418,8 +409,8 @@ report(const struct event_parser *p, char *err, size_t errlen)
 	return -1;
 }
 
-/* Hands s[0..len) to yajl, which must start at a token boundary; the
- * offset of an error counts from the start of the body. */
+/* Hands s[0..len) to yajl; the offset of an error counts from the start
+ * of the body. */
 static int
 parse_bytes(struct event_parser *p, const unsigned char *s, size_t len)
 {
@@ -435,76 +426,23 @@ parse_bytes(struct event_parser *p, const unsigned char *s, size_t len)
 }
 
 /*
- * Follows strings through s[0..len), carrying the state across calls.
- * Returns the index of the first form feed or vertical tab (len when there
- * is none) and sets *cut just past the last token boundary before it: a
- * structural character or whitespace outside a string, or a string's
- * closing quote.  A token ends there, and yajl's lexer holds nothing back:
- * it looks ahead only to end a number, and the byte it looks at is the
- * one before the cut.  A quote or backslash never occurs inside a
- * multibyte UTF-8 character, and where this scan could disagree with
- * yajl's lexer (invalid input), yajl has already stopped at an error.
- */
-static size_t
-scan(struct event_parser *p, const unsigned char *s, size_t len, size_t *cut)
-{
-	size_t	 i;
-
-	*cut = 0;
-	for (i = 0; i < len; i++) {
-		if (s[i] == '\f' || s[i] == '\v')
-			break;
-		if (p->in_string) {
-			if (p->escaped)
-				p->escaped = 0;
-			else if (s[i] == '\\')
-				p->escaped = 1;
-			else if (s[i] == '"') {
-				p->in_string = 0;
-				*cut = i + 1;
-			}
-			continue;
-		}
-		switch (s[i]) {
-		case '"':
-			p->in_string = 1;
-			break;
-		case '{': case '}': case '[': case ']': case ',': case ':':
-		case ' ': case '\t': case '\n': case '\r':
-			*cut = i + 1;
-			break;
-		default:
-			break;
-		}
-	}
-	return i;
-}
-
-/*
- * Gives yajl the bytes up to the last token boundary and keeps the rest
- * for the next call, so no token ever spans two yajl_parse() calls:
- *   - yajl reports a parse error at the start of the offending token, but
- *     at the start of the chunk when the token began in an earlier one
- *     ("try to restore error offset" in yajl_parser.c), so offsets would
- *     depend on the chunking;
- *   - yajl rescans a token spanning chunks from its start on every chunk,
- *     quadratic for a long string fed in small pieces.
- * So the carry holds at most one token, as yajl's own buffer would.
- *
- * yajl's lexer also skips form feed and vertical tab between tokens as
+ * yajl's lexer skips form feed and vertical tab between tokens as
  * whitespace (JSONTestSuite n_structure_whitespace_formfeed.json, "[\f]",
  * passes), but RFC 8259 section 2 allows only space, tab, LF and CR, and
  * inside a string a control character must be escaped (section 7): either
  * byte is an error wherever it is.  The bytes before it still go to yajl
  * first, so an earlier error that yajl can see wins.
+ *
+ * Offsets of errors are exact when the body comes in one piece (as
+ * event_parse() gives it); fed in pieces, yajl reports an error in a
+ * token that began in an earlier piece at the start of the later one.
  */
 int
 event_parser_feed(struct event_parser *p, const void *data, size_t len,
     char *err, size_t errlen)
 {
 	const unsigned char	*s = data;
-	size_t			 bad, cut;
-	int			 rc;
+	size_t			 bad;
 
 	if (p->state == PS_FAILED)
 		return report(p, err, errlen);
@@ -514,28 +452,15 @@ event_parser_feed(struct event_parser *p, const void *data, size_t len,
 		fail(p, p->fed, "data after the end of the document");
 		return report(p, err, errlen);
 	}
-	if ((bad = scan(p, s, len, &cut)) < len) {
-		buf_append(&p->carry, s, bad);
-		if (parse_bytes(p, (unsigned char *)p->carry.data,
-		    p->carry.len) == -1)
-			return report(p, err, errlen);
+	for (bad = 0; bad < len && s[bad] != '\f' && s[bad] != '\v'; bad++)
+		continue;
+	if (parse_bytes(p, s, bad) == -1)
+		return report(p, err, errlen);
+	if (bad < len) {
 		/* Counted like yajl's offsets: bytes up to and including it. */
 		fail(p, p->fed + 1, "invalid control character");
 		return report(p, err, errlen);
 	}
-	if (cut > 0) {
-		if (p->carry.len == 0)
-			rc = parse_bytes(p, s, cut);
-		else {
-			buf_append(&p->carry, s, cut);
-			rc = parse_bytes(p, (unsigned char *)p->carry.data,
-			    p->carry.len);
-			buf_reset(&p->carry);
-		}
-		if (rc == -1)
-			return report(p, err, errlen);
-	}
-	buf_append(&p->carry, s + cut, len - cut);
 	return 0;
 }
 
@@ -548,10 +473,6 @@ event_parser_finish(struct event_parser *p, char *err, size_t errlen)
 		return report(p, err, errlen);
 	if (p->state == PS_DONE)
 		return 0;
-	if (parse_bytes(p, (unsigned char *)p->carry.data,
-	    p->carry.len) == -1)
-		return report(p, err, errlen);
-	buf_free(&p->carry);
 	/*
 	 * yajl_complete_parse() feeds yajl a single space of its own, and
 	 * yajl_get_bytes_consumed() then counts in that: an error found now
@@ -565,26 +486,20 @@ event_parser_finish(struct event_parser *p, char *err, size_t errlen)
 	return 0;
 }
 
+/* The body is in memory: one yajl_parse() over all of it. */
 int
 event_parse(struct event *ev, const void *data, size_t len, char *err,
     size_t errlen)
 {
 	struct event_parser	*p;
-	const unsigned char	*s = data;
-	size_t			 n;
-	int			 rc = 0;
+	int			 rc;
 
 	if ((p = event_parser_new(ev)) == NULL) {
 		if (err != NULL && errlen > 0)
 			snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	while (rc == 0 && len > 0) {
-		n = len < EVENT_CHUNK ? len : EVENT_CHUNK;
-		rc = event_parser_feed(p, s, n, err, errlen);
-		s += n;
-		len -= n;
-	}
+	rc = event_parser_feed(p, data, len, err, errlen);
 	if (rc == 0)
 		rc = event_parser_finish(p, err, errlen);
 	event_parser_free(p);

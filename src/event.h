@@ -71,7 +71,7 @@ int	 event_parser_feed(struct event_parser *, const void *, size_t,
 int	 event_parser_finish(struct event_parser *, char *err, size_t errlen);
 void	 event_parser_free(struct event_parser *);
 
-/* The whole body at once, fed in large chunks.  0 or -1 as above. */
+/* The whole body at once, in one yajl_parse().  0 or -1 as above. */
 int	 event_parse(struct event *, const void *, size_t,
 	    char *err, size_t errlen);
 /* Frees the fields, NULL-safe; ev itself is the caller's. */
