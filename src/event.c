@@ -516,3 +516,35 @@ event_free(struct event *ev)
 		ev->field[i] = NULL;
 	}
 }
+
+/* Aliases, in normalised form. */
+static const struct {
+	const char	*alias;
+	const char	*type;
+} aliases[] = {
+	{ "update", "updateversion" },
+	{ "crash", "crashlog" },
+};
+
+void
+event_type_normalise(const char *type, char *out, size_t outlen)
+{
+	size_t	 n = 0;
+
+	if (outlen == 0)
+		return;
+	for (; *type != '\0' && n + 1 < outlen; type++) {
+		if (*type == ' ' || *type == '_' || *type == '-')
+			continue;
+		/* ASCII only: the locale must not change a type. */
+		out[n++] = *type >= 'A' && *type <= 'Z' ?
+		    (char)(*type - 'A' + 'a') : *type;
+	}
+	out[n] = '\0';
+	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+		if (strcmp(out, aliases[i].alias) == 0) {
+			strncpy(out, aliases[i].type, outlen - 1);
+			out[outlen - 1] = '\0';
+			break;
+		}
+}

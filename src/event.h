@@ -76,5 +76,12 @@ int	 event_parse(struct event *, const void *, size_t,
 	    char *err, size_t errlen);
 /* Frees the fields, NULL-safe; ev itself is the caller's. */
 void	 event_free(struct event *);
+/*
+ * Writes the comparable form of an event type into out (always
+ * NUL-terminated): ASCII lowercase without spaces, '_' and '-' ("crash
+ * log" = "crashLog"), and the aliases "update" = "updateVersion", "crash"
+ * = "crash log".  Subscriptions and message wording compare types so.
+ */
+void	 event_type_normalise(const char *type, char *out, size_t outlen);
 
 #endif

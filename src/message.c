@@ -5,7 +5,6 @@
 #include "buf.h"
 #include "event.h"
 #include "message.h"
-#include "subscribe.h"
 #include "template.h"
 
 enum label {
@@ -67,7 +66,7 @@ message_kind(const struct message_ctx *ctx)
 	const char	*t = ctx->ev->field[EV_TYPE];
 	char		 type[64];
 
-	subscribe_normalise(t != NULL ? t : "", type, sizeof(type));
+	event_type_normalise(t != NULL ? t : "", type, sizeof(type));
 	if (strcmp(type, "updateversion") == 0)
 		return MSG_KIND_UPDATE;
 	if (strncmp(type, "feedback", 8) == 0)
@@ -198,7 +197,7 @@ message_init(struct message *m, const struct message_ctx *ctx,
 	add(m, MSG_TEXT, "", ev->field[EV_MESSAGE]);
 	/* Only an update's notes are release notes; feedback and crash
 	 * events carry other notes. */
-	subscribe_normalise(ev->field[EV_TYPE] != NULL ? ev->field[EV_TYPE] :
+	event_type_normalise(ev->field[EV_TYPE] != NULL ? ev->field[EV_TYPE] :
 	    "", type, sizeof(type));
 	add(m, MSG_TEXT, label(m->lang, strcmp(type, "updateversion") == 0 ?
 	    L_NOTES : L_OTHER_NOTES), ev->field[EV_NOTES]);

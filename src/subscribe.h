@@ -1,7 +1,7 @@
 /*
- * Which webhooks an event goes to.  Event types compare case-insensitively
- * ignoring spaces, '_' and '-' ("crash log" = "crashLog"); "*" matches
- * every type; aliases: "update" = "updateVersion", "crash" = "crash log".
+ * Which webhooks an event goes to.  Event types compare in the form
+ * event_type_normalise() gives them ("crash log" = "crashLog", "update" =
+ * "updateVersion"); "*" matches every type.
  */
 #ifndef SUBSCRIBE_H
 #define SUBSCRIBE_H
@@ -11,8 +11,6 @@
 struct app;
 struct webhook;
 
-/* Writes the comparable form of type into out (always NUL-terminated). */
-void	 subscribe_normalise(const char *type, char *out, size_t outlen);
 /* 1 when the webhook's events list matches type, else 0. */
 int	 subscribe_match(const struct webhook *, const char *type);
 /* Fills out with the enabled, matching webhooks of app; returns count. */
