@@ -702,6 +702,22 @@ test_parser_api(void)
 	event_free(&ev);
 }
 
+/* Types compare without case, spaces, '_' and '-', and with aliases. */
+static void
+test_type_normalise(void)
+{
+	char	 n[64], small[5];
+
+	event_type_normalise("Crash_Log", n, sizeof(n));
+	CHECK_STR(n, "crashlog");
+	event_type_normalise("update", n, sizeof(n));
+	CHECK_STR(n, "updateversion");
+	event_type_normalise("App - Settings", n, sizeof(n));
+	CHECK_STR(n, "appsettings");
+	event_type_normalise("feedback", small, sizeof(small));
+	CHECK_STR(small, "feed");
+}
+
 /*
  * Every file of JSONTestSuite (github.com/nst/JSONTestSuite): y_ must
  * parse (when it is an object; else it is refused as not an object), n_
@@ -785,6 +801,7 @@ main(void)
 	RUN(test_timestamp);
 	RUN(test_robot_typed);
 	RUN(test_parser_api);
+	RUN(test_type_normalise);
 	RUN(test_jsontestsuite);
 	return TEST_END();
 }

@@ -1,12 +1,14 @@
 /*
- * url.c: which http:// URLs count as loopback (the only ones allowed
- * without TLS).  A host counts only when every resolver reads it as
- * loopback; other spellings must use https://, so that nothing is sent
- * in cleartext to a host curl reads differently.  And the app key at the
- * end of a PGYER link, by the one app-key rule the config uses too.
+ * url.c: robot URLs checked, query parameters, masking, encoding, and the
+ * app key at the end of a PGYER link (by the one app-key rule the config
+ * uses too).  Which http:// URLs count as loopback, the only ones allowed
+ * without TLS: a host counts only when every resolver reads it as
+ * loopback; other spellings must use https://, so that nothing is sent in
+ * cleartext to a host curl reads differently.
  */
 #include <stdlib.h>
 
+#include "buf.h"
 #include "test.h"
 #include "url.h"
 
@@ -134,11 +136,110 @@ test_app_key_rule(void)
 	CHECK_INT(url_app_key_is_dots("...", 3), 0);
 }
 
+static void
+test_url_check(void)
+{
+	char	 err[128];
+
+	CHECK_INT(url_check("https://qyapi.weixin.qq.com/x?key=1", err,
+	    sizeof(err)), 0);
+	CHECK_INT(url_check("http://127.0.0.1:8080/x", err, sizeof(err)), 0);
+	CHECK_INT(url_check("http://127.9.9.9/x", err, sizeof(err)), 0);
+	CHECK_INT(url_check("http://[::1]:99/x", err, sizeof(err)), 0);
+	CHECK_INT(url_check("http://localhost/x", err, sizeof(err)), 0);
+	CHECK_INT(url_check("http://example.com/x", err, sizeof(err)), -1);
+	CHECK_INT(url_check("http://127.0.0.1.evil.com/", err,
+	    sizeof(err)), -1);
+	CHECK_INT(url_check("http://127.0.0.1@evil.com/", err,
+	    sizeof(err)), -1);
+	CHECK_INT(url_check("ftp://127.0.0.1/", err, sizeof(err)), -1);
+	CHECK_INT(url_check("https://a b/", err, sizeof(err)), -1);
+	CHECK_INT(url_check("https:///x", err, sizeof(err)), -1);
+}
+
+static void
+test_url_query(void)
+{
+	char	*v;
+
+	v = url_query_param("app=demo&token=a%2Bb+c", "token");
+	CHECK_STR(v, "a+b c");
+	free(v);
+	v = url_query_param("xapp=1&app=two", "app");
+	CHECK_STR(v, "two");
+	free(v);
+	CHECK(url_query_param("app=1", "token") == NULL);
+	CHECK(url_query_param("token=%00x", "token") == NULL);
+	CHECK(url_query_param("token=%4", "token") == NULL);
+	CHECK(url_query_param(NULL, "token") == NULL);
+	/* Present but badly encoded is not absent. */
+	CHECK_INT(url_query_bad("app=a%00b", "app"), 1);
+	CHECK_INT(url_query_bad("app=%zz", "app"), 1);
+	CHECK_INT(url_query_bad("x=1&token=ab%", "token"), 1);
+	CHECK_INT(url_query_bad("app=ok%20", "app"), 0);
+	CHECK_INT(url_query_bad("token=%zz", "app"), 0);
+	CHECK_INT(url_query_bad(NULL, "app"), 0);
+}
+
+static void
+test_url_mask(void)
+{
+	char	*m;
+
+	m = url_mask("https://oapi.dingtalk.com/robot/send?access_token=abc&"
+	    "timestamp=1&sign=x");
+	CHECK_STR(m, "https://oapi.dingtalk.com/robot/send?access_token=***&"
+	    "timestamp=***&sign=***");
+	free(m);
+	m = url_mask("https://open.feishu.cn/open-apis/bot/v2/hook/"
+	    "0f1e2d3c-aaaa-bbbb-cccc-1234567890ab");
+	CHECK_STR(m, "https://open.feishu.cn/open-apis/bot/v2/hook/***");
+	free(m);
+	/* Every shape of credential, whatever its length or place. */
+	static const struct {
+		const char	*in, *want;
+	} cases[] = {
+		{ "https://open.feishu.cn/open-apis/bot/v2/hook/abc",
+		    "https://open.feishu.cn/open-apis/bot/v2/hook/***" },
+		{ "https://open.feishu.cn/open-apis/bot/v2/hook/0f1e2d3c-aaaa/",
+		    "https://open.feishu.cn/open-apis/bot/v2/hook/***/" },
+		{ "https://open.larksuite.com/open-apis/bot/v2/hook/x1//",
+		    "https://open.larksuite.com/open-apis/bot/v2/hook/***//" },
+		{ "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
+		    "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=***" },
+		{ "https://hooks.example.com/services/T0/B1/abc9",
+		    "https://hooks.example.com/services/T0/B1/***" },
+		{ "https://x.example/in/a9?x", "https://x.example/in/***?x" },
+		{ "https://u:p@x.example/a#frag", "https://***@x.example/a#***" },
+		{ "https://x.example", "https://x.example" },
+		{ "https://x.example/", "https://x.example/" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		m = url_mask(cases[i].in);
+		CHECK_STR(m, cases[i].want);
+		free(m);
+	}
+}
+
+static void
+test_url_encode(void)
+{
+	struct buf	 b = { 0 };
+
+	url_encode(&b, "OuzzJR5+xZ4/EYw=");
+	CHECK_STR(b.data, "OuzzJR5%2BxZ4%2FEYw%3D");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
 	RUN(test_loopback_accepted);
 	RUN(test_other_spellings_refused);
+	RUN(test_url_check);
+	RUN(test_url_query);
+	RUN(test_url_mask);
+	RUN(test_url_encode);
 	RUN(test_link_app);
 	RUN(test_app_key_rule);
 	return TEST_END();
