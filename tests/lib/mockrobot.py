@@ -5,13 +5,14 @@
         assert bot.received[0]['accepted'], bot.received[0]['errmsg']
 
 kinds: 'wecom', 'dingtalk', 'feishu' check token, signature, keyword and
-size as the services document them (WeCom
-https://developer.work.weixin.qq.com/document/path/91770 , DingTalk
-https://open.dingtalk.com/document/orgapp/custom-bot-send-message-type , Feishu
-https://open.feishu.cn/document/client-docs/bot-v3/add-custom-bot ) and answer with the service's codes
-(always HTTP 200); 'json' accepts anything.  modes: 'ok', 'http500',
-'errcode' (a non-retryable refusal), 'garbage' (200, not JSON), 'close'
-(no reply), 'hang' (no reply until close()), 'ratelimit'.
+size as the services document them and answer with the service's codes
+(always HTTP 200):
+  https://developer.work.weixin.qq.com/document/path/91770
+  https://open.dingtalk.com/document/orgapp/custom-bot-send-message-type
+  https://open.feishu.cn/document/client-docs/bot-v3/add-custom-bot
+'json' accepts anything.  modes: 'ok', 'http500', 'errcode' (a
+non-retryable refusal), 'garbage' (200, not JSON), 'close' (no reply),
+'hang' (no reply until close()), 'ratelimit'.
 """
 import base64
 import hashlib
