@@ -225,8 +225,11 @@ def step_build():
 
 def step_install():
     work['before'] = traces()
-    run(['apt-get', 'install', '-y', '-q', work['deb']])
+    r = run(['apt-get', 'install', '-y', '-q', work['deb']])
     assert status() == 'install ok installed ' + work['version'], status()
+    # postinst's --init found the directories as the relay wants them.
+    assert 'cannot use the directories' not in r.stdout + r.stderr, \
+        r.stdout[-2000:] + r.stderr[-2000:]
     assert owner_mode(CGI) == ('root', 'root', '0755'), owner_mode(CGI)
     assert owner_mode(CONFIG) == ('root', WEB_USER, '0640'), \
         owner_mode(CONFIG)
