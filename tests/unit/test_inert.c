@@ -19,6 +19,7 @@
 #include "robot.h"
 #include "template.h"
 #include "utf8.h"
+#include "gold.h"
 #include "test.h"
 
 #define ZWSP	"\u200b"
@@ -103,33 +104,6 @@ test_link(void)
 		free(s);
 	}
 	CHECK(inert_link(NULL) == NULL);
-}
-
-/* The gold files' directory: beside this source file. */
-static void
-gold_path(char *out, size_t len, const char *name, const char *suffix)
-{
-	const char	*file = __FILE__, *slash = strrchr(file, '/');
-	int		 dir = slash != NULL ? (int)(slash - file) : 1;
-
-	snprintf(out, len, "%.*s/gold/%s%s", dir, slash != NULL ? file : ".",
-	    name, suffix);
-}
-
-static int
-slurp(const char *path, struct buf *b)
-{
-	FILE	*f;
-	char	 chunk[4096];
-	size_t	 n;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return -1;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(b, chunk, n);
-	fclose(f);
-	buf_puts(b, "");
-	return 0;
 }
 
 /* The events, each NAME.event.json. */
@@ -242,42 +216,6 @@ check_inert(const char *ev_name, size_t h, yajl_val tree)
 		    *text == '\n');
 }
 
-static int	 updating;
-
-static void
-check_gold(const char *ev_name, const char *hook_name, const char *body,
-    size_t len)
-{
-	char		 path[512], label[128];
-	struct buf	 want = { 0 };
-	FILE		*f;
-
-	snprintf(label, sizeof(label), "%s.%s.json", ev_name, hook_name);
-	gold_path(path, sizeof(path), label, "");
-	if (updating) {
-		if ((f = fopen(path, "wb")) == NULL) {
-			perror(path);
-			CHECK(0);
-			return;
-		}
-		fwrite(body, 1, len, f);
-		fputc('\n', f);
-		CHECK(fclose(f) == 0);
-		return;
-	}
-	if (slurp(path, &want) == -1) {
-		fprintf(stderr, "%s: missing (PGYER_GOLD_UPDATE=1 writes it)\n",
-		    path);
-		CHECK(0);
-		return;
-	}
-	if (want.len != len + 1 || memcmp(want.data, body, len) != 0) {
-		fprintf(stderr, "%s differs; got\n%s\n", path, body);
-		CHECK(0);
-	}
-	buf_free(&want);
-}
-
 static void
 test_golden(void)
 {
@@ -286,22 +224,21 @@ test_golden(void)
 	struct message_ctx	 ctx;
 	struct webhook		 wh;
 	struct request		 req;
-	char			 path[512], err[200];
+	char			 name[256], err[200];
 	yajl_val		 tree;
 
-	updating = getenv("PGYER_GOLD_UPDATE") != NULL;
 	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
 		buf_reset(&raw);
-		gold_path(path, sizeof(path), events[i], ".event.json");
-		if (slurp(path, &raw) == -1) {
-			perror(path);
+		snprintf(name, sizeof(name), "%s.event.json", events[i]);
+		if (gold_read(name, &raw) == -1) {
+			fprintf(stderr, "gold/%s: cannot read\n", name);
 			CHECK(0);
 			continue;
 		}
 		memset(&ev, 0, sizeof(ev));
 		if (event_parse(&ev, raw.data, raw.len, err,
 		    sizeof(err)) == -1) {
-			fprintf(stderr, "%s: %s\n", path, err);
+			fprintf(stderr, "gold/%s: %s\n", name, err);
 			CHECK(0);
 			continue;
 		}
@@ -347,8 +284,9 @@ test_golden(void)
 			CHECK(req.truncated == (strstr(req.body,
 			    "内容过长已截断") != NULL ||
 			    strstr(req.body, "…\"") != NULL));
-			check_gold(events[i], hooks[h].name, req.body,
-			    req.body_len);
+			snprintf(name, sizeof(name), "%s.%s.json", events[i],
+			    hooks[h].name);
+			CHECK(gold_same(name, req.body, req.body_len));
 			request_free(&req);
 		}
 		event_free(&ev);
