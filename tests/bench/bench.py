@@ -73,7 +73,7 @@ def event_body(size=1024, **change):
 class Robots:
     """The loopback mock robots every program in the run posts to."""
 
-    def __init__(self, tls_robot=None):
+    def __init__(self, tls=None):
         self.all = []
         self.one = self._bot('wecom', token='k-one')
         self.three = [
@@ -84,7 +84,18 @@ class Robots:
         ]
         self.slow = [self._bot(k, token='k-s', delay=DELAY)
                      for k in ('wecom', 'dingtalk', 'feishu')]
-        self.tls = tls_robot
+        # Over HTTPS (tls: the test CA's server context): one robot
+        # taking three tokens, as three webhooks of one robot would be,
+        # and the kinds of 'three'.
+        self.tls = self.tls3 = None
+        self.tls_three = []
+        if tls is not None:
+            self.tls = self._bot('wecom', token='k-tls', tls=tls,
+                                 tokens=['k-tls%d' % i for i in range(3)])
+            self.tls3 = [self.tls.url_for('k-tls%d' % i) for i in range(3)]
+            self.tls_three = [
+                self._bot(b.kind, token=b.token + '-tls', secret=b.secret,
+                          keyword=b.keyword, tls=tls) for b in self.three]
 
     def _bot(self, kind, **kw):
         b = MockRobot(kind, **kw)
@@ -139,8 +150,7 @@ def main():
     try:
         refs = bl.build_references(work)
         ca = bl.TestCA(os.path.join(work, 'ca'))
-        tls_bot = bl.TlsRobot(ca) if ca.ok else None
-        robots = Robots(tls_bot)
+        robots = Robots(bl.tls_server_context(ca) if ca.ok else None)
         cfg_path = os.path.join(work, 'config.json')
         with open(cfg_path, 'w') as f:
             json.dump(relay_config(robots), f, ensure_ascii=False, indent=1)
@@ -162,8 +172,6 @@ def main():
     finally:
         if robots is not None:
             robots.close()
-        if robots is not None and robots.tls is not None:
-            robots.tls.close()
         table.show()
         if not os.environ.get('BENCH_DIR'):
             shutil.rmtree(work, ignore_errors=True)
@@ -367,11 +375,11 @@ def tls_configs(ctx):
         base = json.load(f)
     bot = ctx.robots.tls
     base['apps']['tls3'] = {'token': TOKEN, 'webhooks': [
-        webhook('tls%d' % i, bot, url=u) for i, u in enumerate(bot.urls3)]}
+        webhook('tls%d' % i, bot, url=u)
+        for i, u in enumerate(ctx.robots.tls3)]}
     # The kinds of 'three' (two of them signed) over HTTPS.
     base['apps']['tls3s'] = {'token': TOKEN, 'webhooks': [
-        webhook(b.kind, b, url=u)
-        for b, u in zip(ctx.robots.three, bot.urls3)]}
+        webhook(b.kind, b) for b in ctx.robots.tls_three]}
     out = {}
     for key, extra in (('file', {'ca_file': ctx.ca.cert}),
                        ('dir', {'ca_path': ctx.ca.hashdir})):
@@ -394,7 +402,7 @@ def tls(ctx, relay_ok):
     prog = ctx.refs.get('curlpost')
     bot = ctx.robots.tls
     base = ctx.ref.get(('cpu', 'curl'))
-    one, three = bot.url, ' '.join(bot.urls3)
+    one, three = bot.url, ' '.join(ctx.robots.tls3)
     http = ctx.robots.one
     # libcurl alone: (key, label, BENCH_URLS, CA settings, status).
     sends = [

@@ -2,8 +2,6 @@
 program as a CGI and measuring it, a test CA and an HTTPS robot, and the
 table.  bench.py says what is measured; this file says how.
 """
-import http.server
-import json
 import os
 import re
 import shutil
@@ -383,66 +381,12 @@ class TestCA:
         os.symlink(self.cert, os.path.join(self.hashdir, '%s.%d' % (h, i)))
 
 
-class _TlsServer(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def finish_request(self, request, client_address):
-        # The handshake in the request's own thread, not in accept().
-        try:
-            request = self.tls.wrap_socket(request, server_side=True)
-        except (ssl.SSLError, OSError):
-            return
-        super().finish_request(request, client_address)
-
-    def handle_error(self, request, client_address):
-        pass
-
-
-class _TlsHandler(http.server.BaseHTTPRequestHandler):
-    def log_message(self, fmt, *args):
-        pass
-
-    def do_POST(self):
-        n = int(self.headers.get('Content-Length', 0))
-        self.rfile.read(n)
-        self.server.count += 1
-        # Success in the words of every kind: WeCom and DingTalk read
-        # errcode, Feishu code.
-        body = json.dumps({'errcode': 0, 'errmsg': 'ok', 'code': 0,
-                           'msg': 'success'}).encode()
-        self.send_response(200)
-        self.send_header('Content-Type', 'application/json')
-        self.send_header('Content-Length', str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-class TlsRobot:
-    """A robot over HTTPS with the test CA's certificate: it answers
-    every POST with success as any kind says it (it checks nothing)."""
-    kind = 'wecom'
-    secret = None
-    keyword = None
-
-    def __init__(self, ca):
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(ca.server_cert, ca.server_key)
-        self._server = _TlsServer(('127.0.0.1', 0), _TlsHandler)
-        self._server.tls = ctx
-        self._server.count = 0
-        self.port = self._server.server_address[1]
-        self.url = ('https://127.0.0.1:%d/cgi-bin/webhook/send?key=k-tls'
-                    % self.port)
-        # Three robots on the same server, as three webhooks would be.
-        self.urls3 = [self.url + str(i) for i in range(3)]
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={'poll_interval': 0.05},
-                                        daemon=True)
-        self._thread.start()
-
-    def close(self):
-        self._server.shutdown()
-        self._server.server_close()
+def tls_server_context(ca):
+    """An HTTPS server context with the test CA's server certificate, for
+    the mock robots (tests/lib/mockrobot.py) that serve HTTPS."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(ca.server_cert, ca.server_key)
+    return ctx
 
 
 # --- the table -------------------------------------------------------------

@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import http.server
 import json
+import ssl
 import threading
 import time
 import urllib.parse
@@ -241,6 +242,16 @@ def _check_feishu_card(card):
 
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    tls = None
+
+    def finish_request(self, request, client_address):
+        # The handshake in the request's own thread, not in accept().
+        if self.tls is not None:
+            try:
+                request = self.tls.wrap_socket(request, server_side=True)
+            except (ssl.SSLError, OSError):
+                return
+        super().finish_request(request, client_address)
 
     def handle_error(self, request, client_address):
         # A hung handler writing to a socket closed under it: expected.
@@ -281,13 +292,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 class MockRobot:
     def __init__(self, kind, token='tok', secret=None, keyword=None,
-                 delay=0.0, mode='ok'):
+                 delay=0.0, mode='ok', tls=None, tokens=()):
         if kind not in KINDS:
             raise ValueError('unknown kind %r' % kind)
         if mode not in MODES:
             raise ValueError('unknown mode %r' % mode)
         self.kind = kind
         self.token = token
+        self.tokens = (token,) + tuple(tokens)
         self.secret = secret
         self.keyword = keyword
         self.delay = delay
@@ -298,6 +310,7 @@ class MockRobot:
         # Binding fails loudly: no test may pass without its robot.
         self._server = _Server(('127.0.0.1', 0), _Handler)
         self._server.robot = self
+        self._server.tls = tls
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={'poll_interval': 0.05},
@@ -306,8 +319,13 @@ class MockRobot:
 
     @property
     def url(self):
-        base = 'http://127.0.0.1:%d' % self.port
-        q = urllib.parse.quote(self.token, safe='')
+        return self.url_for(self.token)
+
+    def url_for(self, token):
+        """The robot's URL with token in it."""
+        base = '%s://127.0.0.1:%d' % (
+            'http' if self._server.tls is None else 'https', self.port)
+        q = urllib.parse.quote(token, safe='')
         if self.kind == 'wecom':
             return base + '/cgi-bin/webhook/send?key=' + q
         if self.kind == 'dingtalk':
@@ -408,7 +426,7 @@ class MockRobot:
 
     def _check_wecom(self, rec):
         if rec['path'] != '/cgi-bin/webhook/send' or \
-                rec['query'].get('key') != self.token:
+                rec['query'].get('key') not in self.tokens:
             raise Refused(93000, 'invalid webhook url, hint: [%d]'
                           % time.time())
         msg = rec['json']
@@ -433,7 +451,7 @@ class MockRobot:
     def _check_dingtalk(self, rec):
         q = rec['query']
         if rec['path'] != '/robot/send' or \
-                q.get('access_token') != self.token:
+                q.get('access_token') not in self.tokens:
             raise Refused(300005, 'token is not exist')
         if self.secret is not None:
             ts = q.get('timestamp', '')
@@ -474,8 +492,8 @@ class MockRobot:
     def _check_feishu(self, rec):
         prefix = '/open-apis/bot/v2/hook/'
         if not rec['path'].startswith(prefix) or \
-                urllib.parse.unquote(rec['path'][len(prefix):]) != \
-                self.token:
+                urllib.parse.unquote(rec['path'][len(prefix):]) not in \
+                self.tokens:
             raise Refused(19001, 'param invalid: incoming webhook access '
                           'token invalid')
         if len(rec['body']) > 20000:
