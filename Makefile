@@ -49,20 +49,11 @@ endif
 endif
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-# libcurl and libcrypto are opened with dlopen() when a request is sent
-# (src/lazylib.h), by the absolute path of their soname; only yajl is
-# linked.  LIBDL: -ldl before glibc 2.34, nothing since.
+# libcurl and libcrypto are opened with dlopen() by soname when a request
+# is sent (src/lazylib.h); only yajl is linked.  LIBDL: -ldl before glibc
+# 2.34, nothing since.
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs yajl 2>/dev/null) $(LIBDL)
-soname	= $(shell f=$$($(PKG_CONFIG) --variable=libdir $(1) 2>/dev/null)/$(2); \
-	  objdump -p $$f 2>/dev/null | sed -n 's/^ *SONAME *//p' | \
-	  sed 's|^|'"$$(dirname $$f)"'/|')
-LIBCURL_SO := $(call soname,libcurl,libcurl.so)
-LIBCRYPTO_SO := $(call soname,libcrypto,libcrypto.so)
-LIBSSL_SO := $(call soname,libssl,libssl.so)
-LAZY_DEFS = $(if $(LIBCURL_SO),-DLIBCURL_SO='"$(LIBCURL_SO)"') \
-	    $(if $(LIBCRYPTO_SO),-DLIBCRYPTO_SO='"$(LIBCRYPTO_SO)"') \
-	    $(if $(LIBSSL_SO),-DLIBSSL_SO='"$(LIBSSL_SO)"')
-ALL_CPPFLAGS = $(DEFS) $(LAZY_DEFS) $(PKG_CFLAGS) $(CPPFLAGS)
+ALL_CPPFLAGS = $(DEFS) $(PKG_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS = $(WARN) $(HARDEN) $(CFLAGS) $(EXTRA_CFLAGS)
 ALL_LDFLAGS = -Wl,-z,relro,-z,now $(LDFLAGS) $(EXTRA_LDFLAGS)
 

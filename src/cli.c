@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "clock.h"
 #include "config.h"
 #include "deliver.h"
 #include "drain.h"
@@ -24,6 +25,7 @@
 #include "journal.h"
 #include "lock.h"
 #include "log.h"
+#include "queue.h"
 #include "relay.h"
 #include "url.h"
 #include "utf8.h"
@@ -420,6 +422,7 @@ cmd_relay(const struct opts *o, int send)
 	struct event		 ev;
 	struct buf		 body = { 0 };
 	struct delivery		 d[APP_WEBHOOKS_MAX];
+	struct transport	*t;
 	size_t			 n = 0;
 	char			 err[256];
 	int			 rc = 1;
@@ -454,7 +457,7 @@ cmd_relay(const struct opts *o, int send)
 	if ((app = find_app(cfg, o->app, &ev)) == NULL)
 		goto out;
 	n = relay_prepare(cfg, app, &ev, body.data, body.len,
-	    relay_now_ms(), o->webhook, d);
+	    clock_wall_ms(), o->webhook, d);
 	if (n == 0) {
 		printf("no %swebhook of app %s is enabled and subscribed to "
 		    "\"%s\"\n", o->webhook != NULL ? "such " : "", app->key,
@@ -468,14 +471,18 @@ cmd_relay(const struct opts *o, int send)
 		rc = 0;
 		goto out;
 	}
-	if (deliver_all(d, n, cfg, err,
-	    sizeof(err)) == -1) {
+	if ((t = deliver_open(err, sizeof(err))) == NULL) {
 		fprintf(stderr, "cannot deliver: %s\n", err);
 		goto out;
 	}
+	deliver_all(t, d, n, cfg);
+	deliver_close(t);
 	rc = 0;
 	for (size_t i = 0; i < n; i++) {
-		const char *h = hint_for(&d[i]);
+		const char *h;
+
+		queue_judge(&d[i]);
+		h = hint_for(&d[i]);
 
 		printf("%-16s %-8s %s%s%s (%ld ms)\n", d[i].name,
 		    robot_type_names[d[i].type],
@@ -558,7 +565,7 @@ cmd_spool(const struct opts *o)
 		memset(&d, 0, sizeof(d));
 		d.all = o->all;
 		d.max_seconds = o->max_seconds;
-		rc = drain_run(cfg, &d, relay_now_ms(), stdout, &n, err,
+		rc = drain_run(cfg, &d, clock_wall_ms(), stdout, &n, err,
 		    sizeof(err));
 		/* Quiet when there was nothing to do: cron mails output. */
 		if (n.delivered + n.retry + n.deferred + n.dead + n.busy +

@@ -5,6 +5,7 @@
 
 #include <yajl/yajl_tree.h>
 
+#include "deliver.h"
 #include "reply.h"
 #include "robot.h"
 #include "utf8.h"
@@ -113,7 +114,7 @@ reply_judge(long status, const char *body, size_t len,
 	memset(v, 0, sizeof(*v));
 	http_ok = status >= 200 && status <= 299;
 	/* yajl_tree_parse wants a NUL-terminated string. */
-	if (body != NULL && len > 0 && len <= REPLY_MAX) {
+	if (body != NULL && len > 0 && len <= DELIVER_REPLY_MAX) {
 		copy = xstrndup(body, len);
 		tree = yajl_tree_parse(copy, ebuf, sizeof(ebuf));
 		free(copy);

@@ -10,9 +10,6 @@
 
 struct verdict;
 
-/* Replies longer than this are not read (the caller caps them too). */
-#define REPLY_MAX	65536
-
 /* Where a robot puts its code and message; the first code found counts. */
 struct reply_keys {
 	const char	*code;	/* "errcode" */

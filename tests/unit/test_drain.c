@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "config.h"
 #include "drain.h"
 #include "ratelimit.h"
@@ -448,7 +449,7 @@ test_rate_limited(void)
 	    "send?key=SECRETKEY", mock_port);
 	for (int i = 0; i < 20; i++)
 		CHECK_INT(ratelimit_take(state, ROBOT_WECOM, url,
-		    now_s * 1000 - 30000, lock_now_ms() + 5000, &next, err,
+		    now_s * 1000 - 30000, clock_mono_ms() + 5000, &next, err,
 		    sizeof(err)), 0);
 	put("demo", "wc", 0, now_s, now_s, id);
 	CHECK_INT(drain(cfg, 0, &n, &out), 0);
