@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "clock.h"
 #include "config.h"
+#include "crypto.h"
 #include "deliver.h"
 #include "drain.h"
 #include "event.h"
@@ -413,6 +414,34 @@ print_request(const struct delivery *d)
 	    "robot's limit)\n" : "");
 }
 
+/*
+ * --version: the relay's, and those of the libraries it opens when it
+ * sends (by soname: the dynamic linker cannot tell which are needed).
+ * 1 when one cannot be used.
+ */
+static int
+print_version(void)
+{
+	const char	*curl, *ssl;
+	char		 err[256];
+	int		 rc = 0;
+
+	printf("pgyer-relay %s\n", PGYER_RELAY_VERSION);
+	if ((curl = deliver_version(err, sizeof(err))) != NULL)
+		printf("libcurl %s\n", curl);
+	else {
+		fprintf(stderr, "%s\n", err);
+		rc = 1;
+	}
+	if ((ssl = crypto_version(err, sizeof(err))) != NULL)
+		printf("%s\n", ssl);
+	else {
+		fprintf(stderr, "%s\n", err);
+		rc = 1;
+	}
+	return rc;
+}
+
 /* --dry-run and --test: the event from stdin or the example. */
 static int
 cmd_relay(const struct opts *o, int send)
@@ -608,8 +637,7 @@ cli_main(int argc, char *argv[])
 			fputs(help, stdout);
 			return 0;
 		} else if (strcmp(a, "--version") == 0) {
-			printf("pgyer-relay %s\n", PGYER_RELAY_VERSION);
-			return 0;
+			return print_version();
 		} else if (strcmp(a, "--check") == 0 ||
 		    strcmp(a, "--dry-run") == 0 || strcmp(a, "--test") == 0 ||
 		    strcmp(a, "--drain") == 0 ||
