@@ -25,6 +25,7 @@
 #include "hint.h"
 #include "journal.h"
 #include "lock.h"
+#include "log.h"
 #include "queue.h"
 #include "ratelimit.h"
 #include "xalloc.h"
@@ -105,12 +106,12 @@ fmt_span(long long s, char *out, size_t len)
 		snprintf(out, len, "%lldd%02lldh", s / 86400, s / 3600 % 24);
 }
 
-/* Appends s with control characters shown as '?': one item, one line. */
+/* Appends s through the one sanitiser (log_escape()), cut as a log field
+ * is: one item, one line, nothing hidden. */
 static void
 put_clean(struct buf *b, const char *s)
 {
-	for (; *s != '\0'; s++)
-		buf_putc(b, (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+	log_escape(b, s, strlen(s), LOG_FIELD_MAX);
 }
 
 /* Appends "ID app/"webhook": ". */

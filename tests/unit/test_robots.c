@@ -992,10 +992,11 @@ static const struct judge_case judge_cases[] = {
 	{ &robot_dingtalk, 503, "{\"errcode\":-1,\"errmsg\":\"busy\"}", 0, 1,
 	    -1, "HTTP 503, errcode -1: busy" },
 	{ &robot_dingtalk, 200, "{\"errcode\":7}", 0, 0, 7, "errcode 7" },
-	/* Control characters dropped, the message made printable. */
+	/* Control characters escaped (log_escape()), the message made
+	 * printable; a bidi override too. */
 	{ &robot_dingtalk, 200, "{\"errcode\":1,\"errmsg\":"
-	    "\"a\\tb\\nc\\u001bd\\u007fe\\u0085f 应\"}", 0, 0, 1,
-	    "errcode 1: abcdef 应" },
+	    "\"a\\tb\\nc\\u001bd\\u007fe\\u0085f 应\\u202e\"}", 0, 0, 1,
+	    "errcode 1: a\\x09b\\x0ac\\x1bd\\x7fe\\u0085f 应\\u202e" },
 	/* yajl_tree keeps strings NUL-terminated: \u0000 ends one. */
 	{ &robot_dingtalk, 200, "{\"errcode\":1,\"errmsg\":"
 	    "\"a\\u0000b\"}", 0, 0, 1, "errcode 1: a" },
