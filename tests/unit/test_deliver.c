@@ -11,7 +11,6 @@
 
 #include <netinet/in.h>
 
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include "buf.h"
 #include "config.h"
 #include "deliver.h"
+#include "io.h"
 #include "queue.h"
 #include "test.h"
 
@@ -70,23 +70,6 @@ listen_any(int *port)
 	return s;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t	 w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Reads one HTTP request (headers and Content-Length body) into b. */
 static int
 read_request(int c, struct buf *b)
@@ -124,12 +107,12 @@ serve(int s, int back, enum script sc, int status, size_t body_len)
 	if (sc == PLAINTEXT) {
 		if (read(c, &c1, 1) < 0)
 			_exit(1);
-		(void)write_all(c, "HTTP/1.1 400 Bad Request\r\n\r\n", 28);
+		(void)io_write_all(c, "HTTP/1.1 400 Bad Request\r\n\r\n", 28);
 		_exit(0);
 	}
 	if (read_request(c, &req) == -1)
 		_exit(1);
-	(void)write_all(back, req.data, req.len);
+	(void)io_write_all(back, req.data, req.len);
 	close(back);
 	if (sc == SILENT) {
 		/* Until the client gives up and closes. */
@@ -141,7 +124,7 @@ serve(int s, int back, enum script sc, int status, size_t body_len)
 	    "Connection: close\r\n\r\n", status, body_len);
 	for (size_t i = 0; i < body_len; i++)
 		buf_putc(&out, "{}"[i % 2]);
-	(void)write_all(c, out.data, out.len);
+	(void)io_write_all(c, out.data, out.len);
 	close(c);
 	_exit(0);
 }
@@ -211,22 +194,35 @@ send_one(struct delivery *d)
 	return 0;
 }
 
+/*
+ * One request for path to a mock playing sc (status, a body of body_len
+ * bytes) under timeout_ms: d holds the result, req what the mock read.
+ */
+static void
+exchange(enum script sc, int status, size_t body_len, long timeout_ms,
+    const char *scheme, struct delivery *d, struct buf *req)
+{
+	struct mock	 m;
+	static char	 url[64];
+
+	config_init(timeout_ms);
+	CHECK_INT(mock_start(&m, sc, status, body_len), 0);
+	snprintf(url, sizeof(url), "%s://127.0.0.1:%d/hook?key=k", scheme,
+	    m.port);
+	delivery_init(d, url, "{\"a\":1}");
+	CHECK_INT(send_one(d), 0);
+	CHECK_INT(mock_end(&m, req), 0);
+}
+
 /* Status and body come back as they came, not judged; the request went
  * out as built (the typed setopt wrappers set what they say). */
 static void
 test_status_body(void)
 {
-	struct mock	 m;
 	struct delivery	 d;
 	struct buf	 req = { 0 };
-	char		 url[64];
 
-	config_init(5000);
-	CHECK_INT(mock_start(&m, ANSWER, 418, 6), 0);
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d/hook?key=k", m.port);
-	delivery_init(&d, url, "{\"a\":1}");
-	CHECK_INT(send_one(&d), 0);
-	CHECK_INT(mock_end(&m, &req), 0);
+	exchange(ANSWER, 418, 6, 5000, "http", &d, &req);
 	CHECK_INT(d.answered, 1);
 	CHECK_INT(d.http_status, 418);
 	CHECK_INT(d.reply.len, 6);
@@ -244,7 +240,7 @@ test_status_body(void)
 	CHECK(req.data != NULL && strstr(req.data, "Expect:") == NULL);
 	CHECK(req.data != NULL && req.len > 7 &&
 	    memcmp(req.data + req.len - 7, "{\"a\":1}", 7) == 0);
-	/* The robot judges 418: failed, retryable or not as it says. */
+	/* The robot judges 418: failed, with its reason. */
 	queue_judge(&d);
 	CHECK_INT(d.ok, 0);
 	CHECK(d.v.errmsg[0] != '\0');
@@ -256,17 +252,11 @@ test_status_body(void)
 static void
 test_body_cap(void)
 {
-	struct mock	 m;
 	struct delivery	 d;
 	struct buf	 req = { 0 };
-	char		 url[64];
 
-	config_init(5000);
-	CHECK_INT(mock_start(&m, ANSWER, 200, DELIVER_REPLY_MAX + 5000), 0);
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", m.port);
-	delivery_init(&d, url, "{}");
-	CHECK_INT(send_one(&d), 0);
-	CHECK_INT(mock_end(&m, &req), 0);
+	exchange(ANSWER, 200, DELIVER_REPLY_MAX + 5000, 5000, "http", &d,
+	    &req);
 	CHECK_INT(d.answered, 1);
 	CHECK_INT(d.http_status, 200);
 	CHECK_INT(d.reply.len, DELIVER_REPLY_MAX);
@@ -281,17 +271,10 @@ test_body_cap(void)
 static void
 test_timeout(void)
 {
-	struct mock	 m;
 	struct delivery	 d;
 	struct buf	 req = { 0 };
-	char		 url[64];
 
-	config_init(300);
-	CHECK_INT(mock_start(&m, SILENT, 0, 0), 0);
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", m.port);
-	delivery_init(&d, url, "{}");
-	CHECK_INT(send_one(&d), 0);
-	CHECK_INT(mock_end(&m, &req), 0);
+	exchange(SILENT, 0, 0, 300, "http", &d, &req);
 	CHECK_INT(d.answered, 0);
 	CHECK_INT(d.http_status, 0);
 	CHECK_INT(d.timed_out, 1);
@@ -325,17 +308,10 @@ test_refused(void)
 static void
 test_tls_handshake(void)
 {
-	struct mock	 m;
 	struct delivery	 d;
 	struct buf	 req = { 0 };
-	char		 url[64];
 
-	config_init(5000);
-	CHECK_INT(mock_start(&m, PLAINTEXT, 0, 0), 0);
-	snprintf(url, sizeof(url), "https://127.0.0.1:%d/", m.port);
-	delivery_init(&d, url, "{}");
-	CHECK_INT(send_one(&d), 0);
-	CHECK_INT(mock_end(&m, &req), 0);
+	exchange(PLAINTEXT, 0, 0, 5000, "https", &d, &req);
 	CHECK_INT(d.answered, 0);
 	CHECK_INT(d.v.retryable, 1);
 	CHECK(strstr(d.v.errmsg, "TLS handshake failed") != NULL);
