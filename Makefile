@@ -172,8 +172,10 @@ check-all: all unit faults nocrypto
 # that the CGI (run as that user) can read it and nobody else can.
 # The relay's log file: 0620 root:WEBGROUP in a root-owned directory, so
 # that the CGI can append to it, and no web application (they run as the
-# same user) can read it.  The snippets go under DATADIR with the names
-# and directories they take in /etc/apache2 and /etc/nginx.
+# same user) can read it.  Both made only when missing, as the Debian
+# package's postinst does, so an admin's later changes are kept.  The
+# snippets go under DATADIR with the names and directories they take in
+# /etc/apache2 and /etc/nginx.
 WEBGROUP ?= www-data
 LOGDIR	?= /var/log/pgyer-relay
 SNIPPETS = apache2/conf-available/pgyer-relay.conf \
@@ -193,7 +195,7 @@ install: all
 		{ chgrp $(WEBGROUP) "$$conf" 2>/dev/null || \
 		  echo "run: chgrp $(WEBGROUP) $$conf (the web server must read it)"; }; \
 	fi
-	install -d -m 0755 $(DESTDIR)$(LOGDIR)
+	[ -d $(DESTDIR)$(LOGDIR) ] || install -d -m 0755 $(DESTDIR)$(LOGDIR)
 	@log=$(DESTDIR)$(LOGDIR)/pgyer-relay.log; \
 	if [ -e "$$log" ]; then \
 		echo "kept $$log"; \

@@ -6,8 +6,8 @@ set -eu
 pkgs="build-essential pkg-config libyajl-dev libcurl4-openssl-dev libssl-dev
 tzdata ca-certificates curl python3 valgrind apache2 nginx-light fcgiwrap"
 # make deb and tests/e2e/test_deb.py (debian/control's Build-Depends are
-# the build packages above).
-pkgs="$pkgs dpkg-dev debhelper fakeroot lintian"
+# the build packages above; logrotate rotates the installed log).
+pkgs="$pkgs dpkg-dev debhelper fakeroot lintian logrotate"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |

@@ -1,11 +1,13 @@
 """The Debian package, as an admin meets it: `make deb`, `apt-get install
 ./pgyer-relay_*.deb`, PGYER's example event POSTed through the installed
 CGI behind the installed Apache and nginx snippets to a mock robot, the
-directories, the drain's timer and cron job, then an upgrade over itself,
+directories, the relay's log file and its rotation, the drain's timer and
+cron job, then an upgrade over itself,
 an upgrade to a newer version, remove, reinstall and purge, checking what
 remains after each.  Ends with the package purged, as the machine was.
 
-Needs root and dpkg-buildpackage (debhelper, lintian: .ci/deps.sh);
+Needs root and dpkg-buildpackage (debhelper, lintian, logrotate:
+.ci/deps.sh);
 otherwise it says why in one line and runs nothing.  A policy-rc.d keeps
 the maintainer scripts from starting or reloading the system's daemons.
 As root: python3 tests/e2e/test_deb.py
@@ -32,6 +34,9 @@ CGI = '/usr/lib/cgi-bin/pgyer-relay.cgi'
 CONFIG = '/etc/pgyer-relay/config.json'
 SPOOL = '/var/spool/pgyer-relay'
 STATE = '/var/lib/pgyer-relay'
+LOG_DIR = '/var/log/pgyer-relay'
+LOG = LOG_DIR + '/pgyer-relay.log'
+LOGROTATE = '/etc/logrotate.d/pgyer-relay'
 CRON = '/etc/cron.d/pgyer-relay'
 UNIT_DIR = '/lib/systemd/system'
 SERVICE = UNIT_DIR + '/pgyer-relay-drain.service'
@@ -97,6 +102,23 @@ def owner_mode(path):
             '%04o' % (st.st_mode & 0o7777))
 
 
+def read_log():
+    with open(LOG, encoding='utf-8') as f:
+        return f.read()
+
+
+def log_private():
+    """The relay's log as the web server's user sees it: it may append
+    (the relay runs as that user), not read (so may no web application
+    on the host)."""
+    assert owner_mode(LOG) == ('root', WEB_USER, '0620'), owner_mode(LOG)
+    assert owner_mode(LOG_DIR) == ('root', 'root', '0755'), \
+        owner_mode(LOG_DIR)
+    r = as_web_user(['cat', LOG])
+    assert r.returncode != 0 and 'Permission denied' in r.stderr, \
+        (r.returncode, r.stdout[-500:], r.stderr)
+
+
 def post(url, body):
     """POSTs body with curl, as README does; returns the HTTP status and
     the relay's JSON answer ({} when the answer is not JSON)."""
@@ -116,9 +138,9 @@ def post(url, body):
 
 def relay_config(bot):
     """What the admin writes into /etc/pgyer-relay/config.json, keeping
-    the package's spool_dir and state_dir."""
+    the package's spool_dir, state_dir and log."""
     return {'timeout_ms': 5000, 'language': 'en', 'timezone': 'UTC',
-            'spool_dir': SPOOL, 'state_dir': STATE,
+            'spool_dir': SPOOL, 'state_dir': STATE, 'log': LOG,
             'apps': {APP: {'token': TOKEN, 'webhooks': [
                 {'name': 'iOS group', 'type': bot.kind, 'url': bot.url,
                  'events': ['*']}]}}}
@@ -203,8 +225,11 @@ def step_build():
 
 def step_install():
     work['before'] = traces()
-    run(['apt-get', 'install', '-y', '-q', work['deb']])
+    r = run(['apt-get', 'install', '-y', '-q', work['deb']])
     assert status() == 'install ok installed ' + work['version'], status()
+    # postinst's --init found the directories as the relay wants them.
+    assert 'cannot use the directories' not in r.stdout + r.stderr, \
+        r.stdout[-2000:] + r.stderr[-2000:]
     assert owner_mode(CGI) == ('root', 'root', '0755'), owner_mode(CGI)
     assert owner_mode(CONFIG) == ('root', WEB_USER, '0640'), \
         owner_mode(CONFIG)
@@ -216,6 +241,14 @@ def step_install():
     r = as_web_user([CGI, '--check', CONFIG])
     assert r.returncode == 0, r.stdout + r.stderr
     assert SPOOL in r.stdout and STATE in r.stdout, r.stdout
+    # The log file the package's config names, empty, and its rotation
+    # making each new one the same way.
+    log_private()
+    assert read_log() == ''
+    with open(LOGROTATE) as f:
+        rotate = f.read()
+    assert LOG + ' {' in rotate and \
+        'create 0620 root %s' % WEB_USER in rotate, rotate
     for f in (APACHE_CONF, NGINX_SNIPPET):
         with open(f) as fh:
             text = fh.read()
@@ -271,6 +304,12 @@ def step_serve():
                     assert len(bot.received) == before + 1
                     assert bot.received[-1]['accepted'], bot.received[-1]
                     assert 'OooPlay' in bot.text(), bot.text()
+                    # The relay's lines, in its log file, no token.
+                    text = read_log()
+                    assert '200 app=%s ' % APP in text, text
+                    assert TOKEN not in text and \
+                        'deb-wecom-key' not in text, text
+                    log_private()
                 else:
                     # Same event again, through the other server: the
                     # duplicate filter in the package's state_dir
@@ -278,6 +317,7 @@ def step_serve():
                     assert code == 200 and ans.get('duplicate') is True, \
                         (code, ans, srv.log()[-2000:])
                     assert len(bot.received) == before
+                    assert 'duplicate' in read_log(), read_log()
                     # A robot that fails: queued in the package's spool.
                     bot.mode = 'http500'
                     code, ans = post(url, FEEDBACK)
@@ -311,6 +351,9 @@ def step_serve():
 def kept_state():
     with open(CONFIG, 'rb') as f:
         assert f.read() == work['edited'], 'the edited config was replaced'
+    # The log: neither emptied nor replaced.
+    assert read_log().startswith(work['log']), 'the log was emptied'
+    log_private()
     assert owner_mode(CONFIG) == ('root', WEB_USER, '0640'), \
         owner_mode(CONFIG)
     for d in (SPOOL, STATE):
@@ -330,6 +373,24 @@ def serves_again(body):
                 (code, ans, srv.log()[-2000:])
         finally:
             srv.close()
+
+
+def step_logrotate():
+    # What logrotate.timer will do weekly, now: the lines so far move to
+    # pgyer-relay.log.1, a new file takes their place, made as postinst
+    # made the first, and the relay writes its next lines there.
+    old = read_log()
+    assert old, 'nothing logged'
+    run(['logrotate', '-f', '-s', os.path.join(work['dir'], 'lr.state'),
+         LOGROTATE])
+    with open(LOG + '.1', encoding='utf-8') as f:
+        assert f.read() == old, 'the rotated log is not the old one'
+    assert read_log() == ''
+    log_private()
+    serves_again(UPDATE.replace(b'"139"', b'"142"'))
+    text = read_log()
+    assert '200 app=%s ' % APP in text, text
+    work['log'] = text
 
 
 def step_upgrade_over_itself():
@@ -389,10 +450,11 @@ def step_purge():
     left = sorted(traces() - work['before'])
     assert not left, 'left after purge: %s' % left
     assert not os.path.lexists(APACHE_ENABLED)
+    assert not os.path.lexists(LOG_DIR), os.listdir(LOG_DIR)
 
 
 STEPS = [step_build, step_install, step_drain_scheduled, step_serve,
-         step_upgrade_over_itself, step_upgrade_to_newer, step_remove,
+         step_logrotate, step_upgrade_over_itself, step_upgrade_to_newer, step_remove,
          step_reinstall, step_purge]
 
 
