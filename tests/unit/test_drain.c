@@ -511,6 +511,28 @@ test_refused(void)
 	teardown();
 }
 
+/* What a record says reaches the terminal through the one sanitiser: an
+ * escape sequence or a bidi override in it is shown, not obeyed. */
+static void
+test_hostile_names(void)
+{
+	struct config		*cfg;
+	struct drain_counts	 n;
+	char			 id[JOURNAL_ID_MAX], *out;
+
+	setup("drain-hostile");
+	mock_start(NULL, 0);
+	cfg = make_config();
+	put("demo", "ho\x1b[2Jok\xe2\x80\xae", 1, now_s, now_s, id);
+	CHECK_INT(drain(cfg, 0, &n, &out), 0);
+	CHECK(out != NULL && strstr(out, "ho\\x1b[2Jok\\u202e") != NULL);
+	CHECK(out != NULL && strchr(out, '\x1b') == NULL &&
+	    strstr(out, "\xe2\x80\xae") == NULL);
+	free(out);
+	config_free(cfg);
+	teardown();
+}
+
 static void
 test_status_requeue(void)
 {
@@ -639,6 +661,7 @@ main(void)
 	RUN(test_busy);
 	RUN(test_refused);
 	RUN(test_status_requeue);
+	RUN(test_hostile_names);
 	RUN(test_config_keys);
 	return TEST_END();
 }
