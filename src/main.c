@@ -483,8 +483,11 @@ main(int argc, char *argv[])
 	 * Under CGI, ignore argv: RFC 3875 4.4 lets a server pass a query
 	 * without '=' as arguments, so "?--dry-run" must not reach the CLI.
 	 */
-	if (getenv("REQUEST_METHOD") == NULL)
-		return cli_main(argc, argv);
+	if (getenv("REQUEST_METHOD") == NULL) {
+		rc = cli_main(argc, argv);
+		deliver_end();
+		return rc;
+	}
 
 	signal(SIGPIPE, SIG_IGN);
 	xalloc_set_handler(cgi_out_of_memory);
