@@ -49,20 +49,11 @@ endif
 endif
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-# libcurl and libcrypto are opened with dlopen() when a request is sent
-# (src/lazylib.h), by the absolute path of their soname; only yajl is
-# linked.  LIBDL: -ldl before glibc 2.34, nothing since.
+# libcurl and libcrypto are opened with dlopen() by soname when a request
+# is sent (src/lazylib.h); only yajl is linked.  LIBDL: -ldl before glibc
+# 2.34, nothing since.
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs yajl 2>/dev/null) $(LIBDL)
-soname	= $(shell f=$$($(PKG_CONFIG) --variable=libdir $(1) 2>/dev/null)/$(2); \
-	  objdump -p $$f 2>/dev/null | sed -n 's/^ *SONAME *//p' | \
-	  sed 's|^|'"$$(dirname $$f)"'/|')
-LIBCURL_SO := $(call soname,libcurl,libcurl.so)
-LIBCRYPTO_SO := $(call soname,libcrypto,libcrypto.so)
-LIBSSL_SO := $(call soname,libssl,libssl.so)
-LAZY_DEFS = $(if $(LIBCURL_SO),-DLIBCURL_SO='"$(LIBCURL_SO)"') \
-	    $(if $(LIBCRYPTO_SO),-DLIBCRYPTO_SO='"$(LIBCRYPTO_SO)"') \
-	    $(if $(LIBSSL_SO),-DLIBSSL_SO='"$(LIBSSL_SO)"')
-ALL_CPPFLAGS = $(DEFS) $(LAZY_DEFS) $(PKG_CFLAGS) $(CPPFLAGS)
+ALL_CPPFLAGS = $(DEFS) $(PKG_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS = $(WARN) $(HARDEN) $(CFLAGS) $(EXTRA_CFLAGS)
 ALL_LDFLAGS = -Wl,-z,relro,-z,now $(LDFLAGS) $(EXTRA_LDFLAGS)
 
@@ -88,7 +79,7 @@ Q = @
 msg = @printf '  %-6s %s\n'
 endif
 
-.PHONY: all check check-all unit faults install uninstall clean demo serve \
+.PHONY: all check check-all unit faults nocrypto install uninstall clean demo serve \
 	bench fuzz FORCE
 all: $(CGI)
 
@@ -147,15 +138,33 @@ $(FAULT_CGI): $(BUILD)/main.o $(FAULT_OBJ) $(LIB) $(FLAGS)
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(BUILD)/main.o \
 	    $(FAULT_OBJ) $(LIB) $(PKG_LIBS)
 
+# The relay as it runs where libcrypto cannot be opened, for
+# tests/cgi/test_nocrypto.py: crypto.c compiled for a soname no system
+# has, linked ahead of the library.  Only for tests; never installed.
+NOCRYPTO_SO = libcrypto-absent-for-a-test.so.0
+NOCRYPTO_CGI = $(BUILD)/nocrypto/pgyer-relay.cgi
+nocrypto: $(NOCRYPTO_CGI)
+
+$(BUILD)/nocrypto/crypto.o: src/crypto.c $(FLAGS)
+	$(msg) CC $@
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CPPFLAGS) -DLIBCRYPTO_SO='"$(NOCRYPTO_SO)"' \
+	    $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(NOCRYPTO_CGI): $(BUILD)/main.o $(BUILD)/nocrypto/crypto.o $(LIB) $(FLAGS)
+	$(msg) LINK $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(BUILD)/main.o \
+	    $(BUILD)/nocrypto/crypto.o $(LIB) $(PKG_LIBS)
+
 # `make check`: unit and CGI tests (SUITES="unit" or "cgi" for one).
 # `make check-all`: those, the same under ASan+UBSan, the CGI tests under
 # valgrind, and the end-to-end tests through real Apache and nginx.  The
 # last line of both is "N passed, N failed"; the exit status is non-zero
 # when anything failed.
-check: all unit faults
+check: all unit faults nocrypto
 	$(Q)BUILD=$(BUILD) CGI=$(CGI) MAKE='$(MAKE)' \
 	    SUITES="$(or $(SUITES),unit cgi)" sh tests/run.sh
-check-all: all unit faults
+check-all: all unit faults nocrypto
 	$(Q)BUILD=$(BUILD) CGI=$(CGI) MAKE='$(MAKE)' \
 	    SUITES="$(or $(SUITES),unit cgi asan valgrind e2e)" sh tests/run.sh
 
@@ -220,7 +229,8 @@ uninstall:
 clean:
 	rm -rf $(BUILD_DIRS) $(CGI)
 
--include $(OBJ:.o=.d) $(UNIT_BIN:=.d) $(FAULT_OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(UNIT_BIN:=.d) $(FAULT_OBJ:.o=.d) \
+	$(BUILD)/nocrypto/crypto.d
 
 # See it work: installs what is missing (Debian 12, as root), builds, runs
 # nginx + fcgiwrap and a mock robot of each kind on loopback, posts the

@@ -16,7 +16,9 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "clock.h"
 #include "config.h"
+#include "crypto.h"
 #include "deliver.h"
 #include "drain.h"
 #include "event.h"
@@ -24,6 +26,7 @@
 #include "journal.h"
 #include "lock.h"
 #include "log.h"
+#include "queue.h"
 #include "relay.h"
 #include "url.h"
 #include "utf8.h"
@@ -400,6 +403,34 @@ print_request(const struct delivery *d)
 	    "robot's limit)\n" : "");
 }
 
+/*
+ * --version: the relay's, and those of the libraries it opens when it
+ * sends (by soname: the dynamic linker cannot tell which are needed).
+ * 1 when one cannot be used.
+ */
+static int
+print_version(void)
+{
+	const char	*curl, *ssl;
+	char		 err[256];
+	int		 rc = 0;
+
+	printf("pgyer-relay %s\n", PGYER_RELAY_VERSION);
+	if ((curl = deliver_version(err, sizeof(err))) != NULL)
+		printf("libcurl %s\n", curl);
+	else {
+		fprintf(stderr, "%s\n", err);
+		rc = 1;
+	}
+	if ((ssl = crypto_version(err, sizeof(err))) != NULL)
+		printf("%s\n", ssl);
+	else {
+		fprintf(stderr, "%s\n", err);
+		rc = 1;
+	}
+	return rc;
+}
+
 /* --dry-run and --test: the event from stdin or the example. */
 static int
 cmd_relay(const struct opts *o, int send)
@@ -409,6 +440,7 @@ cmd_relay(const struct opts *o, int send)
 	struct event		 ev;
 	struct buf		 body = { 0 };
 	struct delivery		 d[APP_WEBHOOKS_MAX];
+	struct transport	*t;
 	size_t			 n = 0;
 	char			 err[256];
 	int			 rc = 1;
@@ -443,7 +475,7 @@ cmd_relay(const struct opts *o, int send)
 	if ((app = find_app(cfg, o->app, &ev)) == NULL)
 		goto out;
 	n = relay_prepare(cfg, app, &ev, body.data, body.len,
-	    relay_now_ms(), o->webhook, d);
+	    clock_wall_ms(), o->webhook, d);
 	if (n == 0) {
 		printf("no %swebhook of app %s is enabled and subscribed to "
 		    "\"%s\"\n", o->webhook != NULL ? "such " : "", app->key,
@@ -457,14 +489,18 @@ cmd_relay(const struct opts *o, int send)
 		rc = 0;
 		goto out;
 	}
-	if (deliver_all(d, n, cfg, err,
-	    sizeof(err)) == -1) {
+	if ((t = deliver_open(err, sizeof(err))) == NULL) {
 		fprintf(stderr, "cannot deliver: %s\n", err);
 		goto out;
 	}
+	deliver_all(t, d, n, cfg);
+	deliver_close(t);
 	rc = 0;
 	for (size_t i = 0; i < n; i++) {
-		const char *h = hint_for(&d[i]);
+		const char *h;
+
+		queue_judge(&d[i]);
+		h = hint_for(&d[i]);
 
 		printf("%-16s %-8s %s%s%s (%ld ms)\n", d[i].name,
 		    robot_type_names[d[i].type],
@@ -547,7 +583,7 @@ cmd_spool(const struct opts *o)
 		memset(&d, 0, sizeof(d));
 		d.all = o->all;
 		d.max_seconds = o->max_seconds;
-		rc = drain_run(cfg, &d, relay_now_ms(), stdout, &n, err,
+		rc = drain_run(cfg, &d, clock_wall_ms(), stdout, &n, err,
 		    sizeof(err));
 		/* Quiet when there was nothing to do: cron mails output. */
 		if (n.delivered + n.retry + n.deferred + n.dead + n.busy +
@@ -590,8 +626,7 @@ cli_main(int argc, char *argv[])
 			fputs(help, stdout);
 			return 0;
 		} else if (strcmp(a, "--version") == 0) {
-			printf("pgyer-relay %s\n", PGYER_RELAY_VERSION);
-			return 0;
+			return print_version();
 		} else if (strcmp(a, "--check") == 0 ||
 		    strcmp(a, "--dry-run") == 0 || strcmp(a, "--test") == 0 ||
 		    strcmp(a, "--drain") == 0 ||

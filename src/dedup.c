@@ -20,10 +20,11 @@
 
 #include "buf.h"
 #include "dedup.h"
+#include "crypto.h"
 #include "event.h"
+#include "hex.h"
 #include "io.h"
 #include "lock.h"
-#include "sign.h"
 
 #define DEDUP_DIR	"dedup"
 #define LOCK_FILE	".lock"
@@ -37,18 +38,6 @@ static const enum event_field key_fields[] = {
 	EV_TIMESTAMP, EV_MESSAGE,
 };
 
-static void
-hex(const unsigned char *p, size_t n, char *out)
-{
-	static const char	 digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[p[i] >> 4];
-		out[2 * i + 1] = digits[p[i] & 0xf];
-	}
-	out[2 * n] = '\0';
-}
-
 /* Each value length-prefixed, absent ones marked: no two different
  * events hash the same input. */
 static void
@@ -60,20 +49,23 @@ put_value(struct buf *b, const char *s)
 		buf_printf(b, "%zu:%s\n", strlen(s), s);
 }
 
-void
+int
 dedup_key(const char *app, const struct event *ev,
-    char out[DEDUP_KEY_LEN + 1])
+    char out[DEDUP_KEY_LEN + 1], char *err, size_t errlen)
 {
-	unsigned char	 md[SIGN_SHA256_LEN];
+	unsigned char	 md[CRYPTO_SHA256_LEN];
 	struct buf	 b = { 0 };
+	int		 rc;
 
 	put_value(&b, app);
 	for (size_t i = 0; i < sizeof(key_fields) / sizeof(key_fields[0]);
 	    i++)
 		put_value(&b, ev->field[key_fields[i]]);
-	sign_sha256(b.data, b.len, md);
-	hex(md, sizeof(md), out);
+	out[0] = '\0';
+	if ((rc = crypto_sha256(b.data, b.len, md, err, errlen)) == 0)
+		hex_encode(md, sizeof(md), out);
 	buf_free(&b);
+	return rc;
 }
 
 static int
@@ -347,7 +339,7 @@ dedup_note(const char *state_dir, const char *key, const char *webhook,
 	if (rc != 0 || text.data == NULL || strncmp(text.data, "claimed ",
 	    8) != 0)
 		goto out;
-	hex((const unsigned char *)webhook, strlen(webhook), name);
+	hex_encode((const unsigned char *)webhook, strlen(webhook), name);
 	buf_printf(&text, NOTE "%s\n", name);
 	if (fstat(fd, &st) == -1 || text.len > MARK_MAX ||
 	    write_mark(fd, text.data, (long long)st.st_mtime) == -1) {

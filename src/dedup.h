@@ -39,9 +39,13 @@ struct event;
 
 #define DEDUP_KEY_LEN	64	/* hex SHA-256, without the NUL */
 
-/* The event's identity, as above. */
-void	 dedup_key(const char *app, const struct event *ev,
-	    char out[DEDUP_KEY_LEN + 1]);
+/*
+ * The event's identity, as above.  0, or -1 with err (libcrypto cannot
+ * be opened): then there is no identity, and the event must not be
+ * taken for any other.
+ */
+int	 dedup_key(const char *app, const struct event *ev,
+	    char out[DEDUP_KEY_LEN + 1], char *err, size_t errlen);
 
 enum dedup_result {
 	DEDUP_NEW,		/* not seen: now claimed by us */
@@ -52,7 +56,7 @@ enum dedup_result {
 /*
  * Claims key at now (Unix s) for this process until deadline (Unix s),
  * unless it was seen less than window seconds before; see the rule above.
- * The lock wait ends at until_ms (lock_now_ms()).  Returns a
+ * The lock wait ends at until_ms (clock_mono_ms()).  Returns a
  * dedup_result, or -1 with err; then the caller should deliver anyway: a
  * duplicate message is better than a lost one.  With state_dir NULL or ""
  * or window <= 0, returns DEDUP_NEW and keeps nothing.

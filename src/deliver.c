@@ -1,7 +1,7 @@
 /*
- * Delivery through one curl multi handle: see deliver.h.  This is the only
- * file that includes curl, so how libcurl is linked or loaded can change
- * here alone.
+ * The transport through one curl multi handle: see deliver.h.  This is
+ * the only file that includes curl, so how libcurl is linked or loaded
+ * can change here alone.
  */
 #include <sys/stat.h>
 
@@ -9,33 +9,41 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <curl/curl.h>
 
 #include "buf.h"
+#include "clock.h"
+#include "crypto.h"
 #include "deliver.h"
 #include "lazylib.h"
 #include "log.h"
 #include "version.h"
 #include "xalloc.h"
 
+/* The soname opened; LIBCURL_SO overrides it at build time. */
 #ifndef LIBCURL_SO
 #define LIBCURL_SO	"libcurl.so.4"
-#endif
-#ifndef LIBCRYPTO_SO
-#define LIBCRYPTO_SO	"libcrypto.so.3"
 #endif
 #ifndef LIBSSL_SO
 #define LIBSSL_SO	"libssl.so.3"
 #endif
+/*
+ * The oldest libcurl with everything used here: CURLOPT_PROTOCOLS_STR
+ * and CURLOPT_REDIR_PROTOCOLS_STR came in 7.85.0
+ * (https://curl.se/libcurl/c/symbols-in-versions.html).
+ */
+#define CURL_MIN_VERSION	0x075500
+#define CURL_MIN_TEXT		"7.85.0"
+#define CURL_PACKAGE		"libcurl4"
 
 /*
- * libcurl, opened by deliver_all() only when there is something to send
+ * libcurl, opened by deliver_open() only when there is something to send
  * (lazylib.h): a refused request never maps it.  The curl_ functions used
  * here, called as cu.name().
  */
 static struct {
+	curl_version_info_data *(*version_info)(CURLversion);
 	CURLcode	 (*global_init)(long);
 	void		 (*global_cleanup)(void);
 	CURL		*(*easy_init)(void);
@@ -58,60 +66,129 @@ static struct {
 
 #define SYM(f)	{ "curl_" #f, (void **)&cu.f }
 static const struct lazysym curl_syms[] = {
-	SYM(global_init), SYM(global_cleanup), SYM(easy_init),
-	SYM(easy_setopt), SYM(easy_getinfo), SYM(easy_strerror),
-	SYM(easy_cleanup), SYM(multi_init), SYM(multi_add_handle),
-	SYM(multi_remove_handle), SYM(multi_perform), SYM(multi_poll),
-	SYM(multi_info_read), SYM(multi_strerror), SYM(multi_cleanup),
-	SYM(slist_append), SYM(slist_free_all),
+	SYM(version_info), SYM(global_init), SYM(global_cleanup),
+	SYM(easy_init), SYM(easy_setopt), SYM(easy_getinfo),
+	SYM(easy_strerror), SYM(easy_cleanup), SYM(multi_init),
+	SYM(multi_add_handle), SYM(multi_remove_handle), SYM(multi_perform),
+	SYM(multi_poll), SYM(multi_info_read), SYM(multi_strerror),
+	SYM(multi_cleanup), SYM(slist_append), SYM(slist_free_all),
 };
 #undef SYM
+
+static int
+check_version(char *err, size_t errlen)
+{
+	const curl_version_info_data	*v = cu.version_info(CURLVERSION_NOW);
+
+	if (v == NULL || v->version_num < CURL_MIN_VERSION) {
+		snprintf(err, errlen, "version %s, %s needed",
+		    v != NULL ? v->version : "unknown", CURL_MIN_TEXT);
+		return -1;
+	}
+	return 0;
+}
 
 static const char *const curl_first[] = { LIBCRYPTO_SO, LIBSSL_SO, NULL };
 
 static struct lazylib libcurl = {
-	LIBCURL_SO, curl_first, curl_syms,
-	sizeof(curl_syms) / sizeof(curl_syms[0]), 0, ""
+	LIBCURL_SO, CURL_PACKAGE, curl_first, curl_syms,
+	sizeof(curl_syms) / sizeof(curl_syms[0]), check_version, 0, ""
 };
 
-/* A robot's reply is a short JSON object; keep no more than this. */
-#define REPLY_MAX	(64 * 1024)
+/*
+ * Typed curl_easy_setopt(): curl_easy_setopt() is variadic, so through a
+ * function pointer nothing checks that an option gets the type it reads
+ * (curl's typecheck-gcc.h does that for direct calls).  Each wrapper
+ * takes one type, and the macro in front of it refuses at compile time an
+ * option of another kind: the option's number says its kind
+ * (CURLOPTTYPE_LONG, _OBJECTPOINT, _FUNCTIONPOINT, _OFF_T in curl.h).
+ */
+#define OPT_KIND(opt, kind)	((void)sizeof(char[				\
+	(opt) / 10000 * 10000 == (kind) ? 1 : -1]))
+
+static inline CURLcode
+set_long(CURL *e, CURLoption opt, long v)
+{
+	return cu.easy_setopt(e, opt, v);
+}
+
+static inline CURLcode
+set_str(CURL *e, CURLoption opt, const char *v)
+{
+	return cu.easy_setopt(e, opt, v);
+}
+
+static inline CURLcode
+set_ptr(CURL *e, CURLoption opt, void *v)
+{
+	return cu.easy_setopt(e, opt, v);
+}
+
+static inline CURLcode
+set_slist(CURL *e, CURLoption opt, struct curl_slist *v)
+{
+	return cu.easy_setopt(e, opt, v);
+}
+
+static inline CURLcode
+set_off(CURL *e, CURLoption opt, curl_off_t v)
+{
+	return cu.easy_setopt(e, opt, v);
+}
+
+static inline CURLcode
+set_write(CURL *e, CURLoption opt, curl_write_callback v)
+{
+	return cu.easy_setopt(e, opt, v);
+}
+
+#define setopt_long(e, opt, v)						\
+	(OPT_KIND(opt, CURLOPTTYPE_LONG), set_long(e, opt, v))
+#define setopt_str(e, opt, v)						\
+	(OPT_KIND(opt, CURLOPTTYPE_STRINGPOINT), set_str(e, opt, v))
+#define setopt_ptr(e, opt, v)						\
+	(OPT_KIND(opt, CURLOPTTYPE_OBJECTPOINT), set_ptr(e, opt, v))
+#define setopt_slist(e, opt, v)						\
+	(OPT_KIND(opt, CURLOPTTYPE_SLISTPOINT), set_slist(e, opt, v))
+#define setopt_off(e, opt, v)						\
+	(OPT_KIND(opt, CURLOPTTYPE_OFF_T), set_off(e, opt, v))
+#define setopt_write(e, opt, v)						\
+	(OPT_KIND(opt, CURLOPTTYPE_FUNCTIONPOINT), set_write(e, opt, v))
+
 #define CONNECT_TIMEOUT_MS	3000L
 /* How long to wait past the deadline before giving up on curl itself. */
 #define GRACE_MS	500L
 #define POLL_MAX_MS	1000
 
+struct transport {
+	CURLM		*multi;
+};
+
+/* curl_global_init() ran (once per program, as libcurl asks). */
+static int	 curl_ready;
+
 struct xfer {
 	struct delivery		*d;
 	CURL			*easy;
 	struct curl_slist	*headers;
-	struct buf		 reply;
-	int			 cut;	/* reply over REPLY_MAX */
 	int			 added;	/* in the multi handle */
 	int			 done;
 };
 
-static long long
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Keeps the first REPLY_MAX bytes; the rest is read and dropped. */
+/* Keeps the first DELIVER_REPLY_MAX bytes; the rest is read and
+ * dropped. */
 static size_t
 on_write(char *p, size_t size, size_t nmemb, void *arg)
 {
 	struct xfer	*x = arg;
+	struct buf	*r = &x->d->reply;
 	size_t		 n = size * nmemb, room;
 
-	room = x->reply.len < REPLY_MAX ? REPLY_MAX - x->reply.len : 0;
+	room = r->len < DELIVER_REPLY_MAX ? DELIVER_REPLY_MAX - r->len : 0;
 	if (n > room)
-		x->cut = 1;
+		x->d->reply_cut = 1;
 	if (room > 0)
-		buf_append(&x->reply, p, n < room ? n : room);
+		buf_append(r, p, n < room ? n : room);
 	return n;
 }
 
@@ -149,31 +226,35 @@ setup(struct xfer *x, long timeout_ms, const struct config *cfg)
 		return CURLE_OUT_OF_MEMORY;
 	x->headers = l;
 
-#define SET(opt, val) do {						\
-	if ((rc = cu.easy_setopt(e, opt, val)) != CURLE_OK)		\
+#define SET(call) do {							\
+	if ((rc = (call)) != CURLE_OK)					\
 		return rc;						\
 } while (0)
-	SET(CURLOPT_PRIVATE, x);
-	SET(CURLOPT_URL, req->url);
-	SET(CURLOPT_PROTOCOLS_STR, "http,https");
-	SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	SET(CURLOPT_FOLLOWLOCATION, 0L);
-	SET(CURLOPT_POST, 1L);
-	SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+	SET(setopt_ptr(e, CURLOPT_PRIVATE, x));
+	SET(setopt_str(e, CURLOPT_URL, req->url));
+	SET(setopt_str(e, CURLOPT_PROTOCOLS_STR, "http,https"));
+	SET(setopt_str(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"));
+	SET(setopt_long(e, CURLOPT_FOLLOWLOCATION, 0L));
+	SET(setopt_long(e, CURLOPT_POST, 1L));
+	SET(setopt_off(e, CURLOPT_POSTFIELDSIZE_LARGE,
+	    (curl_off_t)req->body_len));
 	/* CURLOPT_POSTFIELDS is not copied: req outlives the transfer. */
-	SET(CURLOPT_POSTFIELDS, req->body != NULL ? req->body : "");
-	SET(CURLOPT_HTTPHEADER, x->headers);
-	SET(CURLOPT_USERAGENT, "pgyer-relay/" PGYER_RELAY_VERSION);
+	SET(setopt_str(e, CURLOPT_POSTFIELDS, req->body != NULL ?
+	    req->body : ""));
+	SET(setopt_slist(e, CURLOPT_HTTPHEADER, x->headers));
+	SET(setopt_str(e, CURLOPT_USERAGENT,
+	    "pgyer-relay/" PGYER_RELAY_VERSION));
 	/*
 	 * An explicit proxy, even "", makes curl ignore http_proxy and
 	 * friends: nginx+fcgiwrap passes a client's "Proxy:" header as
 	 * HTTP_PROXY.  NOPROXY "" likewise overrides no_proxy.
 	 */
-	SET(CURLOPT_PROXY, cfg->proxy != NULL ? cfg->proxy : "");
-	SET(CURLOPT_NOPROXY, "");
-	SET(CURLOPT_NOSIGNAL, 1L);
-	SET(CURLOPT_SSL_VERIFYPEER, 1L);
-	SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	SET(setopt_str(e, CURLOPT_PROXY, cfg->proxy != NULL ? cfg->proxy :
+	    ""));
+	SET(setopt_str(e, CURLOPT_NOPROXY, ""));
+	SET(setopt_long(e, CURLOPT_NOSIGNAL, 1L));
+	SET(setopt_long(e, CURLOPT_SSL_VERIFYPEER, 1L));
+	SET(setopt_long(e, CURLOPT_SSL_VERIFYHOST, 2L));
 	/*
 	 * Trust the hashed directory (Debian: /etc/ssl/certs, kept by
 	 * update-ca-certificates with the same CAs as the bundle), where
@@ -184,18 +265,19 @@ setup(struct xfer *x, long timeout_ms, const struct config *cfg)
 	 */
 	if (*cfg->ca_file != '\0' || *cfg->ca_path != '\0') {
 		/* A private CA: exactly what the config names. */
-		SET(CURLOPT_CAINFO, *cfg->ca_file != '\0' ? cfg->ca_file :
-		    (char *)NULL);
-		SET(CURLOPT_CAPATH, *cfg->ca_path != '\0' ? cfg->ca_path :
-		    (char *)NULL);
+		SET(setopt_str(e, CURLOPT_CAINFO, *cfg->ca_file != '\0' ?
+		    cfg->ca_file : NULL));
+		SET(setopt_str(e, CURLOPT_CAPATH, *cfg->ca_path != '\0' ?
+		    cfg->ca_path : NULL));
 	} else if (capath_ok(e))
-		SET(CURLOPT_CAINFO, (char *)NULL);
+		SET(setopt_str(e, CURLOPT_CAINFO, NULL));
 	/* All transfers start together: each gets the whole deadline. */
-	SET(CURLOPT_TIMEOUT_MS, timeout_ms);
-	SET(CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < CONNECT_TIMEOUT_MS ?
-	    timeout_ms : CONNECT_TIMEOUT_MS);
-	SET(CURLOPT_WRITEFUNCTION, on_write);
-	SET(CURLOPT_WRITEDATA, x);
+	SET(setopt_long(e, CURLOPT_TIMEOUT_MS, timeout_ms));
+	SET(setopt_long(e, CURLOPT_CONNECTTIMEOUT_MS,
+	    timeout_ms < CONNECT_TIMEOUT_MS ? timeout_ms :
+	    CONNECT_TIMEOUT_MS));
+	SET(setopt_write(e, CURLOPT_WRITEFUNCTION, on_write));
+	SET(setopt_ptr(e, CURLOPT_WRITEDATA, x));
 #undef SET
 	return CURLE_OK;
 }
@@ -267,10 +349,14 @@ explain(struct xfer *x, CURLcode code, long timeout_ms)
 	case CURLE_PARTIAL_FILE:
 		fail(d, 1, "connection lost while receiving: %s", why);
 		break;
+	case CURLE_SSL_CONNECT_ERROR:
+		/* A handshake reset or cut: the network's, not the robot's
+		 * certificate. */
+		fail(d, 1, "TLS handshake failed: %s", why);
+		break;
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CONNECT_ERROR:
 		fail(d, 0, "TLS: %s", cu.easy_strerror(code));
 		break;
 	case CURLE_UNSUPPORTED_PROTOCOL:
@@ -291,14 +377,13 @@ finish(struct xfer *x, CURLcode code, long timeout_ms, long long start)
 	struct delivery	*d = x->d;
 	curl_off_t	 us;
 	long		 status = 0;
-	size_t		 len;
 
 	x->done = 1;
 	if (cu.easy_getinfo(x->easy, CURLINFO_TOTAL_TIME_T, &us) ==
 	    CURLE_OK)
 		d->ms = (long)(us / 1000);
 	else
-		d->ms = (long)(now_ms() - start);
+		d->ms = (long)(clock_mono_ms() - start);
 	if (code != CURLE_OK) {
 		explain(x, code, timeout_ms);
 		return;
@@ -307,14 +392,7 @@ finish(struct xfer *x, CURLcode code, long timeout_ms, long long start)
 	    CURLE_OK)
 		status = 0;
 	d->http_status = status;
-	robot_get(d->type)->judge(status, x->reply.data != NULL ?
-	    x->reply.data : "", x->reply.len, &d->v);
-	d->ok = d->v.ok;
-	if (!d->ok && x->cut) {
-		len = strlen(d->v.errmsg);
-		snprintf(d->v.errmsg + len, sizeof(d->v.errmsg) - len,
-		    " (reply over %d bytes)", REPLY_MAX);
-	}
+	d->answered = 1;
 }
 
 /* Marks every unfinished transfer as failed with msg. */
@@ -326,7 +404,7 @@ abandon(struct xfer *x, size_t n, long long start, int timed_out,
 		if (x[i].d == NULL || x[i].done)
 			continue;
 		x[i].done = 1;
-		x[i].d->ms = (long)(now_ms() - start);
+		x[i].d->ms = (long)(clock_mono_ms() - start);
 		x[i].d->timed_out = timed_out;
 		fail(x[i].d, 1, "%s", msg);
 	}
@@ -340,7 +418,7 @@ run(CURLM *multi, struct xfer *x, size_t n, long timeout_ms)
 	CURLMsg		*m;
 	char		*priv;
 	CURLMcode	 mc;
-	long long	 start = now_ms(), left;
+	long long	 start = clock_mono_ms(), left;
 	char		 msg[200];
 	int		 running = 1, queued;
 
@@ -363,7 +441,7 @@ run(CURLM *multi, struct xfer *x, size_t n, long timeout_ms)
 			return;
 		}
 		/* curl keeps its own deadline; this is in case it does not. */
-		left = start + timeout_ms + GRACE_MS - now_ms();
+		left = start + timeout_ms + GRACE_MS - clock_mono_ms();
 		if (left <= 0) {
 			snprintf(msg, sizeof(msg), "no answer within %ld ms",
 			    timeout_ms);
@@ -380,37 +458,72 @@ run(CURLM *multi, struct xfer *x, size_t n, long timeout_ms)
 	abandon(x, n, start, 0, msg);
 }
 
-/* Loads libcurl and makes a multi handle; NULL with err. */
-static CURLM *
-open_multi(char *err, size_t errlen)
+/* Loads libcurl and runs curl_global_init() once; 0, or -1 with err. */
+static int
+load_curl(char *err, size_t errlen)
 {
-	CURLM		*multi;
 	CURLcode	 rc;
 
 	if (lazylib_load(&libcurl) == -1) {
-		snprintf(err, errlen, "cannot load libcurl: %s", libcurl.err);
-		return NULL;
+		snprintf(err, errlen, "%s", libcurl.err);
+		return -1;
 	}
+	if (curl_ready)
+		return 0;
 	if ((rc = cu.global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK) {
 		snprintf(err, errlen, "curl_global_init: %s",
 		    cu.easy_strerror(rc));
-		return NULL;
+		return -1;
 	}
-	if ((multi = cu.multi_init()) == NULL) {
-		snprintf(err, errlen, "curl_multi_init failed");
-		cu.global_cleanup();
-	}
-	return multi;
+	curl_ready = 1;
+	return 0;
 }
 
-static void
-close_multi(CURLM *multi)
+struct transport *
+deliver_open(char *err, size_t errlen)
+{
+	struct transport	*t;
+	CURLM			*multi;
+
+	if (load_curl(err, errlen) == -1)
+		return NULL;
+	if ((multi = cu.multi_init()) == NULL) {
+		snprintf(err, errlen, "curl_multi_init failed");
+		return NULL;
+	}
+	t = xcalloc(1, sizeof(*t));
+	t->multi = multi;
+	return t;
+}
+
+void
+deliver_close(struct transport *t)
 {
 	CURLMcode	 mc;
 
-	if ((mc = cu.multi_cleanup(multi)) != CURLM_OK)
+	if (t == NULL)
+		return;
+	if ((mc = cu.multi_cleanup(t->multi)) != CURLM_OK)
 		log_msg("curl_multi_cleanup: %s", cu.multi_strerror(mc));
-	cu.global_cleanup();
+	free(t);
+}
+
+void
+deliver_end(void)
+{
+	if (curl_ready)
+		cu.global_cleanup();
+	curl_ready = 0;
+}
+
+const char *
+deliver_version(char *err, size_t errlen)
+{
+	if (lazylib_load(&libcurl) == -1) {
+		snprintf(err, errlen, "%s", libcurl.err);
+		return NULL;
+	}
+	return cu.version_info(CURLVERSION_NOW)->version;
 }
 
 /* Starts d's transfer as x; when it cannot start, x->done and d says
@@ -423,8 +536,9 @@ start(CURLM *multi, struct xfer *x, struct delivery *d, long timeout_ms,
 	CURLMcode	 mc;
 
 	x->d = d;
-	d->ok = d->timed_out = 0;
+	d->ok = d->timed_out = d->answered = d->reply_cut = 0;
 	d->http_status = d->ms = 0;
+	buf_free(&d->reply);
 	memset(&d->v, 0, sizeof(d->v));
 	if ((x->easy = cu.easy_init()) == NULL) {
 		fail(d, 1, "cannot set up the transfer: curl_easy_init "
@@ -455,22 +569,19 @@ end(CURLM *multi, struct xfer *x)
 	if (x->easy != NULL)
 		cu.easy_cleanup(x->easy);
 	cu.slist_free_all(x->headers);
-	buf_free(&x->reply);
 	memset(x, 0, sizeof(*x));
 }
 
-int
-deliver_all(struct delivery *d, size_t n, const struct config *cfg,
-    char *err, size_t errlen)
+void
+deliver_all(struct transport *t, struct delivery *d, size_t n,
+    const struct config *cfg)
 {
 	long		 timeout_ms = cfg->timeout_ms;
 	struct xfer	*x;
-	CURLM		*multi;
+	CURLM		*multi = t->multi;
 
 	if (timeout_ms <= 0)
 		timeout_ms = 1;
-	if ((multi = open_multi(err, errlen)) == NULL)
-		return -1;
 	x = xcalloc(n, sizeof(*x));
 	for (size_t i = 0; i < n; i++) {
 		/* A request that could not be built keeps its error. */
@@ -482,8 +593,6 @@ deliver_all(struct delivery *d, size_t n, const struct config *cfg,
 	for (size_t i = 0; i < n; i++)
 		end(multi, &x[i]);
 	free(x);
-	close_multi(multi);
-	return 0;
 }
 
 /* A transfer of deliver_stream(): its xfer and when it started. */
@@ -493,15 +602,15 @@ struct slot {
 	int		 busy;
 };
 
-int
-deliver_stream(const struct config *cfg, size_t window,
+void
+deliver_stream(struct transport *tp, const struct config *cfg, size_t window,
     struct delivery *(*next)(void *), void (*done)(struct delivery *, void *),
-    void *arg, char *err, size_t errlen)
+    void *arg)
 {
 	long		 timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 1;
 	struct slot	*s;
 	struct delivery	*d;
-	CURLM		*multi;
+	CURLM		*multi = tp->multi;
 	CURLMsg		*m;
 	CURLMcode	 mc = CURLM_OK;
 	char		*priv, msg[200];
@@ -511,8 +620,6 @@ deliver_stream(const struct config *cfg, size_t window,
 
 	if (window == 0)
 		window = 1;
-	if ((multi = open_multi(err, errlen)) == NULL)
-		return -1;
 	s = xcalloc(window, sizeof(*s));
 	for (;;) {
 		/* Fill the window; a transfer that cannot start is done. */
@@ -524,7 +631,7 @@ deliver_stream(const struct config *cfg, size_t window,
 				break;
 			}
 			memset(&s[i].x, 0, sizeof(s[i].x));
-			s[i].start = now_ms();
+			s[i].start = clock_mono_ms();
 			start(multi, &s[i].x, d, timeout_ms, cfg);
 			if (s[i].x.done) {
 				end(multi, &s[i].x);
@@ -546,10 +653,10 @@ deliver_stream(const struct config *cfg, size_t window,
 			    &priv) != CURLE_OK || priv == NULL)
 				continue;
 			finish((struct xfer *)(void *)priv, m->data.result,
-			    timeout_ms, now_ms());
+			    timeout_ms, clock_mono_ms());
 		}
 		/* curl keeps each deadline; this is in case it does not. */
-		t = now_ms();
+		t = clock_mono_ms();
 		wait = POLL_MAX_MS;
 		freed = 0;
 		for (i = 0; i < window; i++) {
@@ -582,6 +689,4 @@ deliver_stream(const struct config *cfg, size_t window,
 			    (int)wait : 0, NULL);
 	}
 	free(s);
-	close_multi(multi);
-	return 0;
 }

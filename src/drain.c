@@ -18,12 +18,14 @@
 #include <time.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "config.h"
 #include "deliver.h"
 #include "drain.h"
 #include "hint.h"
 #include "journal.h"
 #include "lock.h"
+#include "log.h"
 #include "queue.h"
 #include "ratelimit.h"
 #include "xalloc.h"
@@ -54,8 +56,8 @@ struct drain {
 	struct journal		 j;
 	struct queue		 q;
 	long long		 start_ms;
-	long long		 t0;		/* lock_now_ms() at the start */
-	long long		 cutoff;	/* lock_now_ms(): start nothing
+	long long		 t0;		/* clock_mono_ms() at the start */
+	long long		 cutoff;	/* clock_mono_ms(): start nothing
 						 * after this */
 	FILE			*out;
 	struct drain_counts	*n;
@@ -73,7 +75,7 @@ struct drain {
 static long long
 clock_ms(const struct drain *dr)
 {
-	return dr->start_ms + lock_now_ms() - dr->t0;
+	return dr->start_ms + clock_mono_ms() - dr->t0;
 }
 
 /* "2026-11-29 00:10:00 UTC" */
@@ -104,12 +106,12 @@ fmt_span(long long s, char *out, size_t len)
 		snprintf(out, len, "%lldd%02lldh", s / 86400, s / 3600 % 24);
 }
 
-/* Appends s with control characters shown as '?': one item, one line. */
+/* Appends s through the one sanitiser (log_escape()), cut as a log field
+ * is: one item, one line, nothing hidden. */
 static void
 put_clean(struct buf *b, const char *s)
 {
-	for (; *s != '\0'; s++)
-		buf_putc(b, (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+	log_escape(b, s, strlen(s), LOG_FIELD_MAX);
 }
 
 /* Appends "ID app/"webhook": ". */
@@ -159,21 +161,26 @@ say_id(FILE *out, const char *id, const char *what)
 	buf_free(&b);
 }
 
-/* The robot of url, found or added. */
-static size_t
-robot_of(struct drain *dr, const char *url)
+/* The robot of url, found or added, in *robot: 0, or -1 with err. */
+static int
+robot_of(struct drain *dr, const char *url, size_t *robot, char *err,
+    size_t errlen)
 {
 	char	 key[RATELIMIT_KEY_LEN + 1];
 
-	ratelimit_key(url, key);
+	if (ratelimit_key(url, key, err, errlen) == -1)
+		return -1;
 	for (size_t i = 0; i < dr->n_robots; i++)
-		if (strcmp(dr->robots[i].key, key) == 0)
-			return i;
+		if (strcmp(dr->robots[i].key, key) == 0) {
+			*robot = i;
+			return 0;
+		}
 	dr->robots = xrealloc(dr->robots, (dr->n_robots + 1) *
 	    sizeof(*dr->robots));
 	memset(&dr->robots[dr->n_robots], 0, sizeof(*dr->robots));
 	memcpy(dr->robots[dr->n_robots].key, key, sizeof(key));
-	return dr->n_robots++;
+	*robot = dr->n_robots++;
+	return 0;
 }
 
 /* Prints what the queue did with a record and counts it. */
@@ -258,7 +265,7 @@ try_start(struct drain *dr, const char *id)
 		return NULL;
 	memset(sl, 0, sizeof(*sl));
 	sl->used = 1;
-	dr->q.lock_until = lock_now_ms() + dr->cfg->timeout_ms;
+	dr->q.lock_until = clock_mono_ms() + dr->cfg->timeout_ms;
 	if ((rc = journal_claim(&dr->j, id, &sl->job.c, err,
 	    sizeof(err))) != 0) {
 		if (rc == 1)
@@ -277,7 +284,13 @@ try_start(struct drain *dr, const char *id)
 		slot_end(sl);
 		return NULL;
 	}
-	sl->robot = robot_of(dr, sl->job.wh->url);
+	if (robot_of(dr, sl->job.wh->url, &sl->robot, err, sizeof(err)) ==
+	    -1) {
+		say_id(dr->out, id, err);
+		dr->n->errors++;
+		slot_end(sl);
+		return NULL;
+	}
 	rb = &dr->robots[sl->robot];
 	if (rb->skipped || rb->busy >= DRAIN_ROBOT_MAX) {
 		if (rb->skipped)
@@ -317,7 +330,7 @@ next_delivery(void *arg)
 
 	if (dr->stopped)
 		return NULL;
-	if (lock_now_ms() >= dr->cutoff) {
+	if (clock_mono_ms() >= dr->cutoff) {
 		dr->stopped = 1;
 		return NULL;
 	}
@@ -339,7 +352,7 @@ next_delivery(void *arg)
 		free(l.id);
 	}
 	while (dr->next_id < dr->n_ids) {
-		if (lock_now_ms() >= dr->cutoff) {
+		if (clock_mono_ms() >= dr->cutoff) {
 			dr->stopped = 1;
 			return NULL;
 		}
@@ -367,7 +380,7 @@ delivered(struct delivery *d, void *arg)
 	/* No answer at all: the robot is down or unreachable for now. */
 	if (!d->ok && d->http_status == 0 && d->v.retryable)
 		rb->skipped = 1;
-	dr->q.lock_until = lock_now_ms() + dr->cfg->timeout_ms;
+	dr->q.lock_until = clock_mono_ms() + dr->cfg->timeout_ms;
 	queue_finish(&dr->q, &sl->job, clock_ms(dr));
 	report(dr, sl);
 	slot_end(sl);
@@ -379,6 +392,7 @@ drain_run(const struct config *cfg, const struct drain_opts *o,
     size_t errlen)
 {
 	struct drain	*dr;
+	struct transport *t;
 	struct stat	 st;
 	long long	 budget, margin;
 	int		 rc = -1;
@@ -396,7 +410,7 @@ drain_run(const struct config *cfg, const struct drain_opts *o,
 	dr->cfg = cfg;
 	dr->o = o;
 	dr->start_ms = now_ms;
-	dr->t0 = lock_now_ms();
+	dr->t0 = clock_mono_ms();
 	budget = (o->max_seconds > 0 ? o->max_seconds : DRAIN_SECONDS) * 1000;
 	/* A transfer started before the cutoff ends by the budget. */
 	margin = cfg->timeout_ms + 1000 < budget / 2 ? cfg->timeout_ms + 1000 :
@@ -412,17 +426,14 @@ drain_run(const struct config *cfg, const struct drain_opts *o,
 	    (dr->n_ids = journal_ids(&dr->j, JOURNAL_PENDING, &dr->ids, err,
 	    errlen)) == -1)
 		goto out;
-	if (deliver_stream(cfg, DRAIN_WINDOW, next_delivery, delivered, dr,
-	    err, errlen) == -1) {
-		/* Nothing was sent: what was claimed is left as it was. */
-		for (size_t i = 0; i < DRAIN_WINDOW; i++)
-			if (dr->slots[i].used) {
-				slot_end(&dr->slots[i]);
-				counts->errors++;
-			}
+	/* Nothing is claimed yet: on failure, every record stays as it
+	 * was. */
+	if ((t = deliver_open(err, errlen)) == NULL) {
 		fprintf(out, "cannot deliver: %s\n", err);
 		goto out;
 	}
+	deliver_stream(t, cfg, DRAIN_WINDOW, next_delivery, delivered, dr);
+	deliver_close(t);
 	for (size_t i = 0; i < dr->n_later; i++) {
 		if (dr->robots[dr->later[i].robot].skipped)
 			counts->skipped++;

@@ -8,6 +8,7 @@ int
 lazylib_load(struct lazylib *l)
 {
 	const char	*e;
+	char		 why[200];
 	void		*h;
 
 	if (l->state != 0)
@@ -21,20 +22,27 @@ lazylib_load(struct lazylib *l)
 	 */
 	for (size_t i = 0; l->first != NULL && l->first[i] != NULL; i++)
 		(void)dlopen(l->first[i], RTLD_LAZY | RTLD_LOCAL);
-	if ((h = dlopen(l->path, RTLD_LAZY | RTLD_LOCAL)) == NULL) {
+	if ((h = dlopen(l->soname, RTLD_LAZY | RTLD_LOCAL)) == NULL) {
 		e = dlerror();
-		snprintf(l->err, sizeof(l->err), "%s",
-		    e != NULL ? e : l->path);
+		snprintf(l->err, sizeof(l->err), "cannot load %s (install "
+		    "%s): %s", l->soname, l->package,
+		    e != NULL ? e : "dlopen failed");
 		return -1;
 	}
 	for (size_t i = 0; i < l->n; i++) {
 		(void)dlerror();
 		*l->syms[i].ptr = dlsym(h, l->syms[i].name);
 		if (*l->syms[i].ptr == NULL) {
-			snprintf(l->err, sizeof(l->err), "%s: no %s",
-			    l->path, l->syms[i].name);
+			snprintf(l->err, sizeof(l->err), "cannot use %s: it "
+			    "has no %s (install a current %s)", l->soname,
+			    l->syms[i].name, l->package);
 			return -1;
 		}
+	}
+	if (l->check != NULL && l->check(why, sizeof(why)) == -1) {
+		snprintf(l->err, sizeof(l->err), "cannot use %s: %s (install "
+		    "a current %s)", l->soname, why, l->package);
+		return -1;
 	}
 	l->state = 1;
 	return 0;

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "io.h"
 #include "lock.h"
 
@@ -62,15 +63,6 @@ lock_try(int fd)
 	return 0;
 }
 
-long long
-lock_now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * flock() has no timeout, and an alarm would take the CGI's deadline
  * signal: try without blocking, nap, try again.  Locks here are held for
@@ -84,7 +76,7 @@ lock_wait(int fd, long long until_ms)
 	int		 rc;
 
 	while ((rc = lock_try(fd)) == 1) {
-		if ((left = until_ms - lock_now_ms()) <= 0) {
+		if ((left = until_ms - clock_mono_ms()) <= 0) {
 			errno = ETIMEDOUT;
 			return -1;
 		}

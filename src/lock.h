@@ -22,15 +22,13 @@ struct buf;
  * Opens name in the directory dirfd (path: how messages call it) for
  * reading and writing, creating it with mode 0600 whatever the umask, and
  * waits for an exclusive lock on it until the monotonic clock reads
- * until_ms (lock_now_ms()): a holder that is stopped or stuck must not
+ * until_ms (clock_mono_ms()): a holder that is stopped or stuck must not
  * hang the caller.  Symbolic links are refused.  Returns the descriptor
  * (the caller closes it to unlock), or -1 with err naming the path and
  * the errno text; errno ETIMEDOUT when the wait ran out.
  */
 int	 lock_open(int dirfd, const char *name, const char *path,
 	    long long until_ms, char *err, size_t errlen);
-/* CLOCK_MONOTONIC in milliseconds: the clock of lock deadlines. */
-long long lock_now_ms(void);
 /*
  * Opens the directory name under at (AT_FDCWD and an absolute path, or a
  * directory descriptor), creating it with mode 0700 when create is set,
@@ -50,7 +48,7 @@ int	 lock_opensub(const char *dir, const char *sub, char *err,
  * 1 when another open file holds it, -1 on error (errno set).
  */
 int	 lock_try(int fd);
-/* Waits for an exclusive lock on fd until until_ms (lock_now_ms()).  0, or
+/* Waits for an exclusive lock on fd until until_ms (clock_mono_ms()).  0, or
  * -1 with errno (ETIMEDOUT when the wait ran out). */
 int	 lock_wait(int fd, long long until_ms);
 

@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "cgi.h"
 #include "cli.h"
+#include "clock.h"
 #include "config.h"
 #include "dedup.h"
 #include "deliver.h"
@@ -150,7 +151,14 @@ duplicate(struct req *r, const struct app *app, long long start)
 
 	if (*r->cfg->state_dir == '\0' || r->cfg->dedup_seconds <= 0)
 		return 0;
-	dedup_key(app->key, &r->ev, r->dedup_key);
+	/* Without its identity an event is no one's duplicate: refused. */
+	if (dedup_key(app->key, &r->ev, r->dedup_key, err, sizeof(err)) ==
+	    -1) {
+		log_msg("cannot tell duplicates: %s", err);
+		refuse(r, HTTP_500, "cannot check for duplicates: see the "
+		    "server's error log");
+		return 1;
+	}
 	/*
 	 * Past the longest this process may live from here: lock waits
 	 * (timeout_ms / 2), then the backstop (timeout_ms + 2 s), and a
@@ -247,7 +255,7 @@ job_done(struct delivery *d, void *arg)
 
 	for (size_t i = 0; i < r->n; i++)
 		if (&r->jobs[i].d == d)
-			queue_finish(&r->q, &r->jobs[i], relay_now_ms());
+			queue_finish(&r->q, &r->jobs[i], clock_wall_ms());
 }
 
 /*
@@ -258,13 +266,15 @@ job_done(struct delivery *d, void *arg)
 static int
 send_jobs(struct req *r)
 {
-	char	 err[256];
+	struct transport	*t;
+	char			 err[256];
 
-	if (deliver_stream(r->cfg, APP_WEBHOOKS_MAX, next_job, job_done, r,
-	    err, sizeof(err)) == -1) {
+	if ((t = deliver_open(err, sizeof(err))) == NULL) {
 		log_msg("cannot deliver: %s", err);
 		return -1;
 	}
+	deliver_stream(t, r->cfg, APP_WEBHOOKS_MAX, next_job, job_done, r);
+	deliver_close(t);
 	return 0;
 }
 
@@ -370,11 +380,11 @@ serve_request(struct req *r)
 			return refuse(r, HTTP_403, "missing or wrong ?token=");
 	}
 
-	start = relay_now_ms();
+	start = clock_wall_ms();
 	/* Every lock wait from here on ends by then (lock.h). */
 	r->q.cfg = r->cfg;
 	r->q.capped = 1;
-	r->q.lock_until = lock_now_ms() + r->cfg->timeout_ms / 2;
+	r->q.lock_until = clock_mono_ms() + r->cfg->timeout_ms / 2;
 	if (open_dirs(r, err, sizeof(err)) == -1) {
 		log_msg("%s", err);
 		return refuse(r, HTTP_500, "spool_dir or state_dir is not "
@@ -407,7 +417,7 @@ serve_request(struct req *r)
 			settled = 1;
 	}
 	for (size_t i = 0; i < n; i++)
-		queue_take_slot(&r->q, &r->jobs[i], relay_now_ms());
+		queue_take_slot(&r->q, &r->jobs[i], clock_wall_ms());
 	if (n > 0) {
 		/* The backstop: curl has its own deadline, this is if not.
 		 * Journaled records outlive it; a claim without one is
@@ -465,7 +475,7 @@ serve_request(struct req *r)
 		log_msg("summary: %s", err);
 	log_msg("%d app=%s type=%s webhooks=%zu ms=%lld",
 	    cgi_statuses[st].code, r->app_key, r->ev.field[EV_TYPE], r->n,
-	    relay_now_ms() - start);
+	    clock_wall_ms() - start);
 	if (full > 0)
 		snprintf(retry, sizeof(retry), "Retry-After: %d\r\n",
 		    RETRY_AFTER_S);
@@ -487,8 +497,11 @@ main(int argc, char *argv[])
 	 * Under CGI, ignore argv: RFC 3875 4.4 lets a server pass a query
 	 * without '=' as arguments, so "?--dry-run" must not reach the CLI.
 	 */
-	if (getenv("REQUEST_METHOD") == NULL)
-		return cli_main(argc, argv);
+	if (getenv("REQUEST_METHOD") == NULL) {
+		rc = cli_main(argc, argv);
+		deliver_end();
+		return rc;
+	}
 
 	signal(SIGPIPE, SIG_IGN);
 	xalloc_set_handler(cgi_out_of_memory);
@@ -507,6 +520,7 @@ main(int argc, char *argv[])
 	buf_free(&r.body);
 	config_free(r.cfg);
 	free(r.app_key);
+	deliver_end();
 	log_close();
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "dedup.h"
 #include "event.h"
@@ -35,13 +36,10 @@ static long long
 next_try(long long now, long long attempts)
 {
 	unsigned int	 rnd;
-	struct timespec	 ts;
 
 	/* Jitter needs no cryptographic quality: fall back to the clock. */
-	if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd)) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		rnd = (unsigned int)ts.tv_nsec ^ (unsigned int)getpid();
-	}
+	if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
+		rnd = (unsigned int)clock_mono_ms() ^ (unsigned int)getpid();
 	return now + queue_backoff(attempts, rnd);
 }
 
@@ -329,12 +327,33 @@ queue_take_slot(struct queue *q, struct queue_job *job, long long now_ms)
 }
 
 void
+queue_judge(struct delivery *d)
+{
+	size_t	 len;
+
+	if (d->answered) {
+		robot_get(d->type)->judge(d->http_status, d->reply.data != NULL ?
+		    d->reply.data : "", d->reply.len, &d->v);
+		d->ok = d->v.ok;
+		if (!d->ok && d->reply_cut) {
+			len = strlen(d->v.errmsg);
+			snprintf(d->v.errmsg + len, sizeof(d->v.errmsg) - len,
+			    " (reply over %d bytes)", DELIVER_REPLY_MAX);
+		}
+		d->answered = 0;
+	}
+	buf_free(&d->reply);
+}
+
+void
 queue_finish(struct queue *q, struct queue_job *job, long long now_ms)
 {
 	const struct config	*cfg = q->cfg;
 	const struct delivery	*d = &job->d;
 	long long		 now = now_ms / 1000, attempts;
 	char			 err[256];
+
+	queue_judge(&job->d);
 
 	if (d->ok) {
 		job->fate = QUEUE_DELIVERED;

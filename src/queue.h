@@ -57,7 +57,7 @@ enum queue_fate {
 struct queue {
 	const struct config	*cfg;
 	struct journal		*j;		/* NULL: no spool_dir */
-	long long		 lock_until;	/* lock_now_ms() clock */
+	long long		 lock_until;	/* clock_mono_ms() clock */
 	int			 capped;	/* enforce spool_max_mb */
 };
 
@@ -116,6 +116,12 @@ void	 queue_take_slot(struct queue *, struct queue_job *,
  * about "too fast" replies.
  */
 void	 queue_finish(struct queue *, struct queue_job *, long long now_ms);
+/*
+ * Judges what the transport brought back: a reply is the robot's to judge
+ * (its judge() fills d->v and d->ok), a failure to get one keeps the
+ * transport's verdict.  Frees the reply.  queue_finish() calls it.
+ */
+void	 queue_judge(struct delivery *d);
 
 /* Ends whatever claim the job still holds and frees its request. */
 void	 queue_job_free(struct queue_job *);

@@ -20,7 +20,8 @@
 #include "io.h"
 #include "lock.h"
 #include "ratelimit.h"
-#include "sign.h"
+#include "crypto.h"
+#include "hex.h"
 #include "xalloc.h"
 
 #define RATE_DIR	"rate"
@@ -81,15 +82,15 @@ is_signature(const char *p, size_t len)
 	return 0;
 }
 
-void
-ratelimit_key(const char *url, char out[RATELIMIT_KEY_LEN + 1])
+int
+ratelimit_key(const char *url, char out[RATELIMIT_KEY_LEN + 1], char *err,
+    size_t errlen)
 {
-	static const char	 hex[] = "0123456789abcdef";
-	unsigned char		 md[SIGN_SHA256_LEN];
+	unsigned char		 md[CRYPTO_SHA256_LEN];
 	struct buf		 b = { 0 };
 	const char		*q, *p;
 	size_t			 len;
-	int			 first = 1;
+	int			 first = 1, rc;
 
 	if ((q = strchr(url, '?')) == NULL)
 		buf_puts(&b, url);
@@ -104,13 +105,11 @@ ratelimit_key(const char *url, char out[RATELIMIT_KEY_LEN + 1])
 			first = 0;
 		}
 	}
-	sign_sha256(b.data, b.len, md);
-	for (size_t i = 0; i < SIGN_SHA256_LEN; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 0xf];
-	}
-	out[RATELIMIT_KEY_LEN] = '\0';
+	out[0] = '\0';
+	if ((rc = crypto_sha256(b.data, b.len, md, err, errlen)) == 0)
+		hex_encode(md, sizeof(md), out);
 	buf_free(&b);
+	return rc;
 }
 
 static int
@@ -201,9 +200,11 @@ open_state(const char *state_dir, const char *url,
 	long long	 window = 0;
 	int		 dir, fd, rc;
 
+	/* No key, no bucket: never one shared by every robot. */
+	if (ratelimit_key(url, key, err, errlen) == -1)
+		return -1;
 	if ((dir = lock_opensub(state_dir, RATE_DIR, err, errlen)) == -1)
 		return -1;
-	ratelimit_key(url, key);
 	buf_printf(&path, "%s/" RATE_DIR "/%s", state_dir, key);
 	fd = lock_open(dir, key, path.data, until_ms, err, errlen);
 	close(dir);

@@ -23,8 +23,10 @@
 #define RATELIMIT_FILE_MAX	16384
 
 /* The robot's key for url: hex SHA-256 of url without its "timestamp"
- * and "sign" query parameters. */
-void	 ratelimit_key(const char *url, char out[RATELIMIT_KEY_LEN + 1]);
+ * and "sign" query parameters.  0, or -1 with err (libcrypto cannot be
+ * opened). */
+int	 ratelimit_key(const char *url, char out[RATELIMIT_KEY_LEN + 1],
+	    char *err, size_t errlen);
 
 /*
  * Takes a slot to send to the robot at url (of the given type) at now_ms
@@ -32,7 +34,7 @@ void	 ratelimit_key(const char *url, char out[RATELIMIT_KEY_LEN + 1]);
  * or not the send succeeds), 1 when the robot is at its limit, with
  * *next_ms set to when the next slot frees, or -1 with err (errno
  * ETIMEDOUT when the robot's lock was not free by until_ms, on the
- * lock_now_ms() clock).  With
+ * clock_mono_ms() clock).  With
  * state_dir NULL or "", or a type without limits, returns 0 at once.
  */
 int	 ratelimit_take(const char *state_dir, enum robot_type,

@@ -1,7 +1,6 @@
 /* From an event to requests: see relay.h. */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "event.h"
 #include "relay.h"
@@ -39,13 +38,4 @@ relay_free(struct delivery *d, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		request_free(&d[i].req);
-}
-
-long long
-relay_now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

@@ -23,7 +23,5 @@ size_t	 relay_prepare(const struct config *, const struct app *,
 	    long long now_ms, const char *only,
 	    struct delivery out[APP_WEBHOOKS_MAX]);
 void	 relay_free(struct delivery *, size_t n);
-/* Unix time in milliseconds. */
-long long relay_now_ms(void);
 
 #endif

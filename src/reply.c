@@ -5,49 +5,40 @@
 
 #include <yajl/yajl_tree.h>
 
+#include "buf.h"
+#include "deliver.h"
+#include "log.h"
 #include "reply.h"
 #include "robot.h"
 #include "utf8.h"
 #include "xalloc.h"
 
-/* Length of the valid UTF-8 character at s, or 0. */
-static size_t
-char_len(const char *s, size_t len)
-{
-	size_t	 n;
-
-	for (n = 1; n <= 4 && n <= len; n++)
-		if (utf8_valid(s, n))
-			return n;
-	return 0;
-}
-
 void
 reply_printable(char *dst, size_t dstlen, const char *src, size_t len)
 {
-	const unsigned char	*p;
-	size_t			 used, n;
+	struct buf	 b = { 0 };
+	size_t		 used, room, max;
 
 	if (dstlen == 0)
 		return;
 	used = strnlen(dst, dstlen - 1);
 	dst[used] = '\0';
-	for (size_t i = 0; i < len; i += n) {
-		p = (const unsigned char *)src + i;
-		if ((n = char_len(src + i, len - i)) == 0) {
-			n = 1;		/* a stray byte: dropped */
-			continue;
-		}
-		/* C0, DEL and C1 (U+0080..U+009F, 0xc2 0x80..0x9f). */
-		if (p[0] < 0x20 || p[0] == 0x7f ||
-		    (n == 2 && p[0] == 0xc2 && p[1] < 0xa0))
-			continue;
-		if (used + n > dstlen - 1)
+	room = dstlen - 1 - used;
+	/* log_escape() cuts at max and then says how much it left out:
+	 * shrink max until that note fits too (max 0 would be no limit). */
+	for (max = room > 0 ? room : 1;; max -= b.len - room < max ?
+	    b.len - room : max - 1) {
+		buf_reset(&b);
+		log_escape(&b, src, len, max);
+		if (b.len <= room || max == 1)
 			break;
-		memcpy(dst + used, src + i, n);
-		used += n;
-		dst[used] = '\0';
 	}
+	if (b.len > room)
+		b.len = utf8_cut(b.data, b.len, room);
+	if (b.len > 0)
+		memcpy(dst + used, b.data, b.len);
+	dst[used + b.len] = '\0';
+	buf_free(&b);
 }
 
 static int
@@ -113,7 +104,7 @@ reply_judge(long status, const char *body, size_t len,
 	memset(v, 0, sizeof(*v));
 	http_ok = status >= 200 && status <= 299;
 	/* yajl_tree_parse wants a NUL-terminated string. */
-	if (body != NULL && len > 0 && len <= REPLY_MAX) {
+	if (body != NULL && len > 0 && len <= DELIVER_REPLY_MAX) {
 		copy = xstrndup(body, len);
 		tree = yajl_tree_parse(copy, ebuf, sizeof(ebuf));
 		free(copy);

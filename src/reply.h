@@ -10,9 +10,6 @@
 
 struct verdict;
 
-/* Replies longer than this are not read (the caller caps them too). */
-#define REPLY_MAX	65536
-
 /* Where a robot puts its code and message; the first code found counts. */
 struct reply_keys {
 	const char	*code;	/* "errcode" */
@@ -32,9 +29,9 @@ void	 reply_judge(long status, const char *body, size_t len,
 /* Fills v from the HTTP status alone: any 2xx is success. */
 void	 reply_status(long status, struct verdict *v);
 /*
- * Appends to dst (a string of dstlen bytes at most, NUL included) the
- * printable part of src[0..len): control characters and invalid UTF-8
- * dropped, cut at a character boundary.
+ * Appends to dst (a string of dstlen bytes at most, NUL included) src[0..
+ * len) made printable by the one sanitiser, log_escape() (controls,
+ * invalid UTF-8, hidden and bidi characters escaped), cut to fit.
  */
 void	 reply_printable(char *dst, size_t dstlen, const char *src,
 	    size_t len);

@@ -175,18 +175,18 @@ done:
 
 /*
  * The URL with "&timestamp=<ms>&sign=<urlencoded base64>" appended, the
- * timestamp within an hour of DingTalk's clock.  NULL when the secret is
- * too long to sign.
+ * timestamp within an hour of DingTalk's clock.  NULL with err when it
+ * cannot be signed.
  */
 static char *
-signed_url(const char *url, const char *secret, long long now_ms)
+signed_url(const char *url, const char *secret, long long now_ms, char *err,
+    size_t errlen)
 {
 	struct buf	 u = { 0 };
 	char		 sig[SIGN_B64_MAX];
 	size_t		 len = strlen(url);
 
-	sign_dingtalk(secret, now_ms, sig);
-	if (sig[0] == '\0')
+	if (sign_dingtalk(secret, now_ms, sig, err, errlen) == -1)
 		return NULL;
 	buf_puts(&u, url);
 	if (strchr(url, '?') == NULL)
@@ -209,11 +209,9 @@ build(const struct webhook *wh, const struct message_ctx *ctx,
 	(void)raw_len;
 	memset(req, 0, sizeof(*req));
 	if (wh->secret != NULL && *wh->secret != '\0') {
-		if ((req->url = signed_url(wh->url, wh->secret,
-		    now_ms)) == NULL) {
-			snprintf(err, errlen, "secret too long to sign");
+		if ((req->url = signed_url(wh->url, wh->secret, now_ms,
+		    err, errlen)) == NULL)
 			return -1;
-		}
 	} else
 		req->url = xstrdup(wh->url);
 	if (fit_render(ctx, DINGTALK_BODY_MAX, render, wh, &body,

@@ -342,11 +342,9 @@ build(const struct webhook *wh, const struct message_ctx *ctx,
 	if (wh->secret != NULL && *wh->secret != '\0') {
 		/* Seconds, not DingTalk's milliseconds, and its own formula. */
 		snprintf(f.ts, sizeof(f.ts), "%lld", now_ms / 1000);
-		sign_feishu(wh->secret, now_ms / 1000, f.sign);
-		if (f.sign[0] == '\0') {
-			snprintf(err, errlen, "secret too long to sign");
+		if (sign_feishu(wh->secret, now_ms / 1000, f.sign, err,
+		    errlen) == -1)
 			return -1;
-		}
 	}
 	if (fit_render(ctx, FEISHU_BODY_MAX, render, &f, &body,
 	    &req->truncated, err, errlen) == -1) {

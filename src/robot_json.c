@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "buf.h"
+#include "crypto.h"
+#include "hex.h"
 #include "reply.h"
 #include "robot.h"
 #include "sign.h"
@@ -30,35 +32,40 @@ static int
 sign_request(const char *secret, const char *body, size_t len,
     long long now_ms, struct request *req, char *err, size_t errlen)
 {
-	unsigned char	 digest[SIGN_SHA256_LEN], key[WHSEC_KEY_MAX];
+	unsigned char	 digest[CRYPTO_SHA256_LEN], key[WHSEC_KEY_MAX];
 	const void	*k = secret;
 	long		 klen = (long)strlen(secret);
 	char		 id[4 + 32 + 1], ts[32], sig[SIGN_B64_MAX];
-	char		 v1[3 + SIGN_B64_MAX];
+	char		 v1[3 + SIGN_B64_MAX], why[256];
+	int		 rc;
 	struct buf	 msg = { 0 };
 
 	if (strncmp(secret, WHSEC_PREFIX, strlen(WHSEC_PREFIX)) == 0) {
 		klen = sign_b64_decode(secret + strlen(WHSEC_PREFIX), key,
-		    sizeof(key));
+		    sizeof(key), why, sizeof(why));
 		if (klen <= 0) {
 			snprintf(err, errlen, "secret: the part after "
-			    "\"whsec_\" is not base64");
+			    "\"whsec_\" is %s", klen == 0 ||
+			    strcmp(why, "not base64") == 0 ? "not base64" : why);
 			return -1;
 		}
 		k = key;
 	}
 	/* The same event gets the same id, so a receiver can drop a retry. */
-	sign_sha256(body, len, digest);
+	if (crypto_sha256(body, len, digest, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "cannot sign: %s", why);
+		return -1;
+	}
 	memcpy(id, "msg_", 4);
-	for (size_t i = 0; i < 16; i++)
-		snprintf(id + 4 + 2 * i, 3, "%02x", digest[i]);
+	hex_encode(digest, 16, id + 4);
 	snprintf(ts, sizeof(ts), "%lld", now_ms / 1000);
 	buf_printf(&msg, "%s.%s.", id, ts);
 	buf_append(&msg, body, len);
-	sign_hmac_b64(k, (size_t)klen, msg.data, msg.len, sig);
+	rc = sign_hmac_b64(k, (size_t)klen, msg.data, msg.len, sig, why,
+	    sizeof(why));
 	buf_free(&msg);
-	if (sig[0] == '\0') {
-		snprintf(err, errlen, "cannot sign");
+	if (rc == -1) {
+		snprintf(err, errlen, "cannot sign: %s", why);
 		return -1;
 	}
 	snprintf(v1, sizeof(v1), "v1,%s", sig);

@@ -1,89 +1,66 @@
-/* Request signing: see sign.h.  The only file that includes OpenSSL. */
+/* Request signing: see sign.h. */
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
-#include "lazylib.h"
+#include "crypto.h"
 #include "sign.h"
 
-#ifndef LIBCRYPTO_SO
-#define LIBCRYPTO_SO	"libcrypto.so.3"
-#endif
+/* Longest secret signed, with its timestamp: a robot's are ~70 bytes. */
+#define SIGN_INPUT_MAX	512
 
-/*
- * libcrypto, opened on the first signature (lazylib.h): only a request
- * that is sent is signed, so a refused one never maps it.  libcurl needs
- * it too and then finds it already there.
- */
-static struct {
-	unsigned char	*(*HMAC)(const EVP_MD *, const void *, int,
-			    const unsigned char *, size_t, unsigned char *,
-			    unsigned int *);
-	const EVP_MD	*(*EVP_sha256)(void);
-	int		 (*EVP_EncodeBlock)(unsigned char *,
-			    const unsigned char *, int);
-	int		 (*EVP_DecodeBlock)(unsigned char *,
-			    const unsigned char *, int);
-	int		 (*EVP_Digest)(const void *, size_t, unsigned char *,
-			    unsigned int *, const EVP_MD *, ENGINE *);
-} ossl;
-
-#define SYM(f)	{ #f, (void **)&ossl.f }
-static const struct lazysym crypto_syms[] = {
-	SYM(HMAC), SYM(EVP_sha256), SYM(EVP_EncodeBlock), SYM(EVP_DecodeBlock),
-	SYM(EVP_Digest),
-};
-#undef SYM
-
-static struct lazylib libcrypto = {
-	LIBCRYPTO_SO, NULL, crypto_syms,
-	sizeof(crypto_syms) / sizeof(crypto_syms[0]), 0, ""
-};
-
-void
+int
 sign_hmac_b64(const void *key, size_t keylen, const void *msg, size_t msglen,
-    char out[SIGN_B64_MAX])
+    char out[SIGN_B64_MAX], char *err, size_t errlen)
 {
-	unsigned char	 mac[EVP_MAX_MD_SIZE];
-	unsigned int	 maclen = 0;
+	unsigned char	 mac[CRYPTO_SHA256_LEN];
 
-	if (lazylib_load(&libcrypto) == -1 || ossl.HMAC(ossl.EVP_sha256(), key,
-	    (int)keylen, msg, msglen, mac, &maclen) == NULL) {
-		out[0] = '\0';
-		return;
-	}
-	/* 32 bytes of SHA-256 encode to 44 characters and a NUL. */
-	ossl.EVP_EncodeBlock((unsigned char *)out, mac, (int)maclen);
+	/* 32 bytes encode to 44 characters and a NUL. */
+	if (crypto_hmac_sha256(key, keylen, msg, msglen, mac, err, errlen) ==
+	    -1 || crypto_b64_encode(mac, sizeof(mac), out, err, errlen) == -1)
+		return -1;
+	return 0;
 }
 
-void
-sign_dingtalk(const char *secret, long long ts_ms, char out[SIGN_B64_MAX])
+/* Writes "ts\nsecret" to out; 0, or -1 with err. */
+static int
+ts_secret(char out[SIGN_INPUT_MAX], long long ts, const char *secret,
+    size_t *len, char *err, size_t errlen)
 {
-	char	 msg[512];
 	int	 n;
 
-	n = snprintf(msg, sizeof(msg), "%lld\n%s", ts_ms, secret);
-	if (n < 0 || (size_t)n >= sizeof(msg)) {
-		out[0] = '\0';
-		return;
+	n = snprintf(out, SIGN_INPUT_MAX, "%lld\n%s", ts, secret);
+	if (n < 0 || n >= SIGN_INPUT_MAX) {
+		snprintf(err, errlen, "secret too long to sign (over %d "
+		    "bytes)", SIGN_INPUT_MAX - 22);
+		return -1;
 	}
-	sign_hmac_b64(secret, strlen(secret), msg, (size_t)n, out);
+	*len = (size_t)n;
+	return 0;
 }
 
-void
-sign_feishu(const char *secret, long long ts_s, char out[SIGN_B64_MAX])
+int
+sign_dingtalk(const char *secret, long long ts_ms, char out[SIGN_B64_MAX],
+    char *err, size_t errlen)
 {
-	char	 key[512];
-	int	 n;
+	char	 msg[SIGN_INPUT_MAX];
+	size_t	 n;
 
-	n = snprintf(key, sizeof(key), "%lld\n%s", ts_s, secret);
-	if (n < 0 || (size_t)n >= sizeof(key)) {
-		out[0] = '\0';
-		return;
-	}
-	sign_hmac_b64(key, (size_t)n, "", 0, out);
+	if (ts_secret(msg, ts_ms, secret, &n, err, errlen) == -1)
+		return -1;
+	return sign_hmac_b64(secret, strlen(secret), msg, n, out, err,
+	    errlen);
+}
+
+int
+sign_feishu(const char *secret, long long ts_s, char out[SIGN_B64_MAX],
+    char *err, size_t errlen)
+{
+	char	 key[SIGN_INPUT_MAX];
+	size_t	 n;
+
+	if (ts_secret(key, ts_s, secret, &n, err, errlen) == -1)
+		return -1;
+	return sign_hmac_b64(key, n, "", 0, out, err, errlen);
 }
 
 int
@@ -98,25 +75,9 @@ sign_equal(const char *a, const char *b)
 	return diff == 0;
 }
 
-void
-sign_sha256(const void *data, size_t len, unsigned char out[SIGN_SHA256_LEN])
-{
-	unsigned int	 n = 0;
-
-	if (lazylib_load(&libcrypto) == -1 ||
-	    ossl.EVP_Digest(data, len, out, &n, ossl.EVP_sha256(), NULL) != 1)
-		memset(out, 0, SIGN_SHA256_LEN);
-}
-
-static int
-is_b64(int c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	    (c >= '0' && c <= '9') || c == '+' || c == '/';
-}
-
 long
-sign_b64_decode(const char *in, unsigned char *out, size_t outlen)
+sign_b64_decode(const char *in, unsigned char *out, size_t outlen,
+    char *err, size_t errlen)
 {
 	unsigned char	 tmp[1024 + 3];
 	char		 padded[sizeof(tmp) / 3 * 4 + 4];
@@ -130,27 +91,31 @@ sign_b64_decode(const char *in, unsigned char *out, size_t outlen)
 	len = strlen(in);
 	while (len > 0 && in[len - 1] == '=')
 		len--;
-	if (len % 4 == 1 || len + 3 >= sizeof(padded))
-		return -1;
-	for (size_t i = 0; i < len; i++)
-		if (!is_b64((unsigned char)in[i]))
-			return -1;
-	/* Padding as written must not exceed what the length implies. */
-	if (strlen(in) - len > (4 - len % 4) % 4)
-		return -1;
 	pad = (4 - len % 4) % 4;
-	if (lazylib_load(&libcrypto) == -1)
+	if (len % 4 == 1 || len + 3 >= sizeof(padded) ||
+	    strspn(in, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789+/") < len ||
+	    strlen(in) - len > pad) {
+		/* Padding as written must not exceed what the length
+		 * implies. */
+		snprintf(err, errlen, "not base64");
 		return -1;
+	}
 	memcpy(padded, in, len);
 	memset(padded + len, '=', pad);
 	padded[len + pad] = '\0';
-	n = ossl.EVP_DecodeBlock(tmp, (const unsigned char *)padded,
-	    (int)(len + pad));
-	if (n < 0 || (size_t)n < pad)
+	if ((n = crypto_b64_decode_block(padded, len + pad, tmp, err,
+	    errlen)) == -1)
 		return -1;
+	if ((size_t)n < pad) {
+		snprintf(err, errlen, "not base64");
+		return -1;
+	}
+	if ((size_t)n - pad > outlen) {
+		snprintf(err, errlen, "decodes to over %zu bytes", outlen);
+		return -1;
+	}
 	n -= (int)pad;
-	if ((size_t)n > outlen)
-		return -1;
 	memcpy(out, tmp, (size_t)n);
 	return n;
 }

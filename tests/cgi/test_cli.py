@@ -4,6 +4,7 @@ Run from the repository root:
     PGYER_RELAY_BIN=cgi-bin/pgyer-relay.cgi python3 tests/cgi/test_cli.py
 """
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'lib'))
@@ -31,6 +32,17 @@ def version_and_help():
     assert rc == 2 and 'usage' in err, err
     rc, _, err = cli([])
     assert rc == 2 and 'usage' in err, err
+
+
+@test
+def version_names_the_libraries():
+    """--version: the relay's and the libcurl and OpenSSL it loads."""
+    rc, out, err = cli(['--version'])
+    lines = out.splitlines()
+    assert rc == 0, err
+    assert len(lines) == 3, out
+    assert re.match(r'libcurl \d+\.\d+\.\d+', lines[1]), out
+    assert re.match(r'OpenSSL \d+\.\d+\.\d+', lines[2]), out
 
 
 @test

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "dedup.h"
 #include "lock.h"
 #include "event.h"
@@ -42,7 +43,7 @@ make_event(struct event *ev)
 static long long
 until(void)
 {
-	return lock_now_ms() + 10000;
+	return clock_mono_ms() + 10000;
 }
 
 /* An event claimed and delivered at once: the CGI without a spool. */
@@ -100,19 +101,20 @@ test_key(void)
 {
 	struct event	 ev;
 	char		 a[DEDUP_KEY_LEN + 1], b[DEDUP_KEY_LEN + 1];
+	char		 e[256];
 
 	make_event(&ev);
-	dedup_key("xxxx", &ev, a);
+	CHECK_INT(dedup_key("xxxx", &ev, a, e, sizeof(e)), 0);
 	CHECK_INT(strlen(a), DEDUP_KEY_LEN);
-	dedup_key("xxxx", &ev, b);
+	CHECK_INT(dedup_key("xxxx", &ev, b, e, sizeof(e)), 0);
 	CHECK_STR(a, b);
 	/* Fields outside the identity do not matter. */
 	ev.field[EV_NOTES] = (char *)"other notes";
 	ev.field[EV_CREATED] = (char *)"2020-07-15 10:50:54";
-	dedup_key("xxxx", &ev, b);
+	CHECK_INT(dedup_key("xxxx", &ev, b, e, sizeof(e)), 0);
 	CHECK_STR(a, b);
 	/* Every field of the identity does. */
-	dedup_key("yyyy", &ev, b);
+	CHECK_INT(dedup_key("yyyy", &ev, b, e, sizeof(e)), 0);
 	CHECK(strcmp(a, b) != 0);
 	for (int f = 0; f < EV__MAX; f++) {
 		char		*was = ev.field[f];
@@ -122,25 +124,25 @@ test_key(void)
 		    f == EV_MESSAGE;
 
 		ev.field[f] = (char *)"changed";
-		dedup_key("xxxx", &ev, b);
+		CHECK_INT(dedup_key("xxxx", &ev, b, e, sizeof(e)), 0);
 		CHECK_INT(strcmp(a, b) != 0, in);
 		ev.field[f] = NULL;
-		dedup_key("xxxx", &ev, b);
+		CHECK_INT(dedup_key("xxxx", &ev, b, e, sizeof(e)), 0);
 		CHECK_INT(strcmp(a, b) != 0, in);
 		ev.field[f] = was;
 	}
 	/* Absent is not empty; values do not run into each other. */
 	ev.field[EV_MESSAGE] = (char *)"";
-	dedup_key("xxxx", &ev, a);
+	CHECK_INT(dedup_key("xxxx", &ev, a, e, sizeof(e)), 0);
 	ev.field[EV_MESSAGE] = NULL;
-	dedup_key("xxxx", &ev, b);
+	CHECK_INT(dedup_key("xxxx", &ev, b, e, sizeof(e)), 0);
 	CHECK(strcmp(a, b) != 0);
 	ev.field[EV_OS_VERSION] = (char *)"0.4.02";
 	ev.field[EV_BUILD_VERSION] = (char *)"";
-	dedup_key("xxxx", &ev, a);
+	CHECK_INT(dedup_key("xxxx", &ev, a, e, sizeof(e)), 0);
 	ev.field[EV_OS_VERSION] = (char *)"0.4.0";
 	ev.field[EV_BUILD_VERSION] = (char *)"2";
-	dedup_key("xxxx", &ev, b);
+	CHECK_INT(dedup_key("xxxx", &ev, b, e, sizeof(e)), 0);
 	CHECK(strcmp(a, b) != 0);
 }
 
@@ -154,7 +156,7 @@ test_window(void)
 
 	tmpdir_make(dir, sizeof(dir), "dedup");
 	make_event(&ev);
-	dedup_key("xxxx", &ev, key);
+	CHECK_INT(dedup_key("xxxx", &ev, key, err, sizeof(err)), 0);
 	old = umask(0);
 	CHECK_INT(seen(key, NOW, WINDOW), 0);
 	umask(old);
@@ -188,7 +190,7 @@ test_off(void)
 
 	tmpdir_make(dir, sizeof(dir), "dedup-off");
 	make_event(&ev);
-	dedup_key("xxxx", &ev, key);
+	CHECK_INT(dedup_key("xxxx", &ev, key, err, sizeof(err)), 0);
 	CHECK_INT(seen(key, NOW, 0), 0);
 	CHECK_INT(seen(key, NOW, 0), 0);
 	CHECK_INT(markers(), 0);
@@ -212,7 +214,7 @@ static void
 test_sweep(void)
 {
 	struct event	 ev;
-	char		 key[DEDUP_KEY_LEN + 1], ts[32];
+	char		 key[DEDUP_KEY_LEN + 1], ts[32], err[256];
 	long long	 now = (long long)time(NULL);
 
 	tmpdir_make(dir, sizeof(dir), "dedup-sweep");
@@ -220,16 +222,16 @@ test_sweep(void)
 	for (int i = 0; i < 5; i++) {
 		snprintf(ts, sizeof(ts), "%d", i);
 		ev.field[EV_TIMESTAMP] = ts;
-		dedup_key("xxxx", &ev, key);
+		CHECK_INT(dedup_key("xxxx", &ev, key, err, sizeof(err)), 0);
 		CHECK_INT(seen(key, now, WINDOW), 0);
 	}
 	CHECK_INT(markers(), 5);
 	ev.field[EV_TIMESTAMP] = (char *)"fresh";
-	dedup_key("xxxx", &ev, key);
+	CHECK_INT(dedup_key("xxxx", &ev, key, err, sizeof(err)), 0);
 	CHECK_INT(seen(key, now + WINDOW - 1, WINDOW), 0);
 	CHECK_INT(markers(), 6);		/* not a window yet */
 	ev.field[EV_TIMESTAMP] = (char *)"later";
-	dedup_key("xxxx", &ev, key);
+	CHECK_INT(dedup_key("xxxx", &ev, key, err, sizeof(err)), 0);
 	CHECK_INT(seen(key, now + WINDOW, WINDOW), 0);
 	CHECK_INT(markers(), 2);		/* "fresh" and "later" */
 	tmpdir_remove(dir);
@@ -270,11 +272,11 @@ static void
 test_concurrent(void)
 {
 	struct event	 ev;
-	char		 key[DEDUP_KEY_LEN + 1];
+	char		 key[DEDUP_KEY_LEN + 1], err[256];
 
 	tmpdir_make(dir, sizeof(dir), "dedup-race");
 	make_event(&ev);
-	dedup_key("xxxx", &ev, key);
+	CHECK_INT(dedup_key("xxxx", &ev, key, err, sizeof(err)), 0);
 	CHECK_INT(race(key, NOW), 1);
 	CHECK_INT(race(key, NOW + 1), 0);
 	CHECK_INT(race(key, NOW + WINDOW), 1);
@@ -312,7 +314,7 @@ test_owner(void)
 
 	tmpdir_make(dir, sizeof(dir), "dedup-owner");
 	make_event(&ev);
-	dedup_key("xxxx", &ev, key);
+	CHECK_INT(dedup_key("xxxx", &ev, key, err, sizeof(err)), 0);
 	/* We own it, until NOW + 10. */
 	CHECK_INT(claim(key, NOW, NOW + 10), DEDUP_NEW);
 	mark_text(key, text, sizeof(text));
@@ -330,7 +332,7 @@ test_owner(void)
 
 	/* A child claims another event and dies without settling it. */
 	ev.field[EV_TIMESTAMP] = (char *)"2";
-	dedup_key("xxxx", &ev, key);
+	CHECK_INT(dedup_key("xxxx", &ev, key, err, sizeof(err)), 0);
 	if ((pid = fork()) == 0)
 		_exit(claim(key, NOW, NOW + 100) == DEDUP_NEW ? 0 : 1);
 	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
@@ -341,7 +343,7 @@ test_owner(void)
 
 	/* A mark from an older version (empty): handled. */
 	ev.field[EV_TIMESTAMP] = (char *)"3";
-	dedup_key("xxxx", &ev, key);
+	CHECK_INT(dedup_key("xxxx", &ev, key, err, sizeof(err)), 0);
 	CHECK_INT(seen(key, NOW, WINDOW), DEDUP_NEW);
 	{
 		char	 path[4200];
@@ -375,7 +377,7 @@ test_notes(void)
 
 	tmpdir_make(dir, sizeof(dir), "dedup-notes");
 	make_event(&ev);
-	dedup_key("xxxx", &ev, key);
+	CHECK_INT(dedup_key("xxxx", &ev, key, err, sizeof(err)), 0);
 	/* No mark yet: nothing to note, no error. */
 	CHECK_INT(dedup_note(dir, key, "QA", until(), err, sizeof(err)), 0);
 	CHECK_INT(claim(key, NOW, NOW + 10), DEDUP_NEW);
@@ -413,13 +415,13 @@ test_lock_timeout(void)
 
 	tmpdir_make(dir, sizeof(dir), "dedup-lock");
 	make_event(&ev);
-	dedup_key("xxxx", &ev, key);
+	CHECK_INT(dedup_key("xxxx", &ev, key, err, sizeof(err)), 0);
 	CHECK_INT(seen(key, NOW, WINDOW), DEDUP_NEW);
 	snprintf(path, sizeof(path), "%s/dedup/.lock", dir);
 	CHECK(pipe(p) == 0);
 	if ((pid = fork()) == 0) {
 		close(p[0]);
-		if ((fd = lock_open(AT_FDCWD, path, path, lock_now_ms() +
+		if ((fd = lock_open(AT_FDCWD, path, path, clock_mono_ms() +
 		    10000, err, sizeof(err))) == -1)
 			_exit(1);
 		(void)!write(p[1], "x", 1);
@@ -429,11 +431,11 @@ test_lock_timeout(void)
 	close(p[1]);
 	CHECK_INT(read(p[0], &b, 1), 1);
 	close(p[0]);
-	t = lock_now_ms();
+	t = clock_mono_ms();
 	CHECK_INT(dedup_claim(dir, key, NOW + 1, WINDOW, NOW + 10,
-	    lock_now_ms() + 200, err, sizeof(err)), -1);
+	    clock_mono_ms() + 200, err, sizeof(err)), -1);
 	CHECK(strstr(err, "too long") != NULL);
-	CHECK(lock_now_ms() - t >= 200);
+	CHECK(clock_mono_ms() - t >= 200);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	/* The holder is gone: the lock is free again. */

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "config.h"
 #include "drain.h"
 #include "ratelimit.h"
@@ -448,7 +449,7 @@ test_rate_limited(void)
 	    "send?key=SECRETKEY", mock_port);
 	for (int i = 0; i < 20; i++)
 		CHECK_INT(ratelimit_take(state, ROBOT_WECOM, url,
-		    now_s * 1000 - 30000, lock_now_ms() + 5000, &next, err,
+		    now_s * 1000 - 30000, clock_mono_ms() + 5000, &next, err,
 		    sizeof(err)), 0);
 	put("demo", "wc", 0, now_s, now_s, id);
 	CHECK_INT(drain(cfg, 0, &n, &out), 0);
@@ -505,6 +506,28 @@ test_refused(void)
 	CHECK_INT(drain(cfg, 0, &n, &out), 0);
 	CHECK_INT(n.retry, 1);
 	CHECK(strstr(out, "cannot connect") != NULL);
+	free(out);
+	config_free(cfg);
+	teardown();
+}
+
+/* What a record says reaches the terminal through the one sanitiser: an
+ * escape sequence or a bidi override in it is shown, not obeyed. */
+static void
+test_hostile_names(void)
+{
+	struct config		*cfg;
+	struct drain_counts	 n;
+	char			 id[JOURNAL_ID_MAX], *out;
+
+	setup("drain-hostile");
+	mock_start(NULL, 0);
+	cfg = make_config();
+	put("demo", "ho\x1b[2Jok\xe2\x80\xae", 1, now_s, now_s, id);
+	CHECK_INT(drain(cfg, 0, &n, &out), 0);
+	CHECK(out != NULL && strstr(out, "ho\\x1b[2Jok\\u202e") != NULL);
+	CHECK(out != NULL && strchr(out, '\x1b') == NULL &&
+	    strstr(out, "\xe2\x80\xae") == NULL);
 	free(out);
 	config_free(cfg);
 	teardown();
@@ -638,6 +661,7 @@ main(void)
 	RUN(test_busy);
 	RUN(test_refused);
 	RUN(test_status_requeue);
+	RUN(test_hostile_names);
 	RUN(test_config_keys);
 	return TEST_END();
 }
