@@ -145,6 +145,32 @@ content_length(const char *resp)
 }
 
 /*
+ * Runs fn(arg) in a child whose stdout is a pipe, which the child ends
+ * with _exit(); reads what it writes into out.  Returns its wait status,
+ * or -1.
+ */
+static int
+in_child(void (*fn)(void *), void *arg, struct buf *out)
+{
+	int	 p[2], status;
+	pid_t	 pid;
+
+	if (pipe(p) == -1)
+		return -1;
+	if ((pid = fork()) == 0) {
+		dup2(p[1], STDOUT_FILENO);
+		close(p[0]);
+		close(p[1]);
+		fn(arg);
+		_exit(3);
+	}
+	close(p[1]);
+	read_all(p[0], out);
+	close(p[0]);
+	return pid != -1 && waitpid(pid, &status, 0) == pid ? status : -1;
+}
+
+/*
  * The alarm arriving while the response is written neither cuts it short
  * nor adds a second one: the whole response, then the exit.  The child
  * writes 1 MB into a pipe, so it is still writing when the parent, having
@@ -198,6 +224,34 @@ test_respond_alarm_while_writing(void)
 	free(body);
 }
 
+/* The child of test_respond_out_of_memory(). */
+static void
+respond_out_of_memory(void *arg)
+{
+	const size_t	 len = 32 * 1024 * 1024;
+	struct rlimit	 rl;
+	unsigned long	 pages = 0;
+	FILE		*f;
+	char		*body;
+	int		 zero;
+
+	(void)arg;
+	xalloc_set_handler(cgi_out_of_memory);
+	/* len bytes of body that take address space, not memory. */
+	if ((zero = open("/dev/zero", O_RDONLY)) == -1 ||
+	    (body = mmap(NULL, len, PROT_READ, MAP_PRIVATE, zero,
+	    0)) == MAP_FAILED ||
+	    (f = fopen("/proc/self/statm", "r")) == NULL ||
+	    fscanf(f, "%lu", &pages) != 1)
+		_exit(2);
+	fclose(f);
+	rl.rlim_cur = rl.rlim_max = pages *
+	    (unsigned long)sysconf(_SC_PAGESIZE) + len / 2;
+	if (setrlimit(RLIMIT_AS, &rl) == -1)
+		_exit(2);
+	cgi_respond(HTTP_200, NULL, body, len);
+}
+
 /*
  * Memory running out while the response is built still answers: a 500
  * from cgi_out_of_memory(), the handler the CGI gives xalloc.  The child
@@ -210,46 +264,11 @@ test_respond_out_of_memory(void)
 #if defined(__SANITIZE_ADDRESS__)
 	printf("skip - test_respond_out_of_memory: RLIMIT_AS under ASan\n");
 #else
-	const size_t	 len = 32 * 1024 * 1024;
 	struct buf	 out = { 0 };
-	int		 p[2], status;
-	pid_t		 pid;
+	int		 status;
 
-	if (pipe(p) == -1) {
-		CHECK(0);
-		return;
-	}
-	if ((pid = fork()) == 0) {
-		struct rlimit	 rl;
-		unsigned long	 pages = 0;
-		FILE		*f;
-		char		*body;
-		int		 zero;
-
-		dup2(p[1], STDOUT_FILENO);
-		close(p[0]);
-		close(p[1]);
-		xalloc_set_handler(cgi_out_of_memory);
-		/* len bytes of body that take address space, not memory. */
-		if ((zero = open("/dev/zero", O_RDONLY)) == -1 ||
-		    (body = mmap(NULL, len, PROT_READ, MAP_PRIVATE, zero,
-		    0)) == MAP_FAILED ||
-		    (f = fopen("/proc/self/statm", "r")) == NULL ||
-		    fscanf(f, "%lu", &pages) != 1)
-			_exit(2);
-		fclose(f);
-		rl.rlim_cur = rl.rlim_max = pages *
-		    (unsigned long)sysconf(_SC_PAGESIZE) + len / 2;
-		if (setrlimit(RLIMIT_AS, &rl) == -1)
-			_exit(2);
-		cgi_respond(HTTP_200, NULL, body, len);
-		_exit(3);
-	}
-	close(p[1]);
-	read_all(p[0], &out);
-	close(p[0]);
-	CHECK(waitpid(pid, &status, 0) == pid);
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 70);
+	status = in_child(respond_out_of_memory, NULL, &out);
+	CHECK(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 70);
 	CHECK(out.data != NULL &&
 	    strncmp(out.data, "Status: 500 Internal Server Error\r\n", 35) == 0);
 	CHECK(out.data != NULL && strstr(out.data, "out of memory") != NULL);
@@ -277,29 +296,29 @@ test_status_table(void)
 	CHECK_STR(cgi_statuses[HTTP_504].line, "504 Gateway Timeout");
 }
 
+struct error_args {
+	enum http_status	 st;
+	const char		*msg;
+};
+
+static void
+error_child(void *arg)
+{
+	struct error_args	*a = arg;
+
+	cgi_error(a->st, a->msg);
+	_exit(cgi_responded() ? 0 : 1);
+}
+
 /* What cgi_error(st, msg) writes to stdout, into out. */
 static void
 error_response(enum http_status st, const char *msg, struct buf *out)
 {
-	int	 p[2], status;
-	pid_t	 pid;
+	struct error_args	 a = { st, msg };
+	int			 status;
 
-	if (pipe(p) == -1) {
-		CHECK(0);
-		return;
-	}
-	if ((pid = fork()) == 0) {
-		dup2(p[1], STDOUT_FILENO);
-		close(p[0]);
-		close(p[1]);
-		cgi_error(st, msg);
-		_exit(cgi_responded() ? 0 : 1);
-	}
-	close(p[1]);
-	read_all(p[0], out);
-	close(p[0]);
-	CHECK(waitpid(pid, &status, 0) == pid);
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	status = in_child(error_child, &a, out);
+	CHECK(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 /* An error is a whole response: its status line, Allow for a 405, and

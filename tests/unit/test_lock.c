@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "lock.h"
 #include "test.h"
 #include "tmpdir.h"
@@ -23,7 +24,7 @@ test_exclusive(void)
 	mode_t		 old = umask(0);
 
 	CHECK((d = open(dir, O_RDONLY | O_DIRECTORY)) != -1);
-	a = lock_open(d, "f", "dir/f", lock_now_ms() + 1000, err,
+	a = lock_open(d, "f", "dir/f", clock_mono_ms() + 1000, err,
 	    sizeof(err));
 	umask(old);
 	CHECK(a != -1);
@@ -47,15 +48,15 @@ test_deadline(void)
 	long long	 start;
 
 	CHECK((d = open(dir, O_RDONLY | O_DIRECTORY)) != -1);
-	a = lock_open(d, "held", "dir/held", lock_now_ms() + 1000, err,
+	a = lock_open(d, "held", "dir/held", clock_mono_ms() + 1000, err,
 	    sizeof(err));
 	CHECK(a != -1);
-	start = lock_now_ms();
+	start = clock_mono_ms();
 	errno = 0;
 	b = lock_open(d, "held", "dir/held", start + 50, err, sizeof(err));
 	CHECK_INT(b, -1);
 	CHECK_INT(errno, ETIMEDOUT);
-	CHECK(lock_now_ms() >= start + 50);
+	CHECK(clock_mono_ms() >= start + 50);
 	CHECK_STR(err, "dir/held: lock held by another process for too long");
 	CHECK_INT(lock_wait(a, start), 0);	/* its own lock: at once */
 	close(a);
@@ -72,7 +73,7 @@ test_symlinks(void)
 	CHECK((d = open(dir, O_RDONLY | O_DIRECTORY)) != -1);
 	snprintf(path, sizeof(path), "%s/link", dir);
 	CHECK_INT(symlink("/etc/passwd", path), 0);
-	CHECK_INT(lock_open(d, "link", "dir/link", lock_now_ms() + 100, err,
+	CHECK_INT(lock_open(d, "link", "dir/link", clock_mono_ms() + 100, err,
 	    sizeof(err)), -1);
 	snprintf(path, sizeof(path), "%s/dirlink", dir);
 	CHECK_INT(symlink("/tmp", path), 0);
