@@ -27,6 +27,7 @@
 #include "queue.h"
 #include "relay.h"
 #include "sign.h"
+#include "state.h"
 #include "summary.h"
 #include "url.h"
 #include "utf8.h"
@@ -149,7 +150,7 @@ duplicate(struct req *r, const struct app *app, long long start)
 	long long	 deadline;
 	int		 rc;
 
-	if (*r->cfg->state_dir == '\0' || r->cfg->dedup_seconds <= 0)
+	if (!state_dedup_on(r->cfg))
 		return 0;
 	/* Without its identity an event is no one's duplicate: refused. */
 	if (dedup_key(app->key, &r->ev, r->dedup_key, err, sizeof(err)) ==
@@ -166,7 +167,7 @@ duplicate(struct req *r, const struct app *app, long long start)
 	 */
 	deadline = start / 1000 + (r->cfg->timeout_ms * 3 / 2 + 999) / 1000 +
 	    5;
-	rc = dedup_claim(r->cfg->state_dir, r->dedup_key, start / 1000,
+	rc = state_claim(r->cfg, r->dedup_key, start / 1000,
 	    r->cfg->dedup_seconds, deadline, r->q.lock_until, err,
 	    sizeof(err));
 	switch (rc) {
@@ -220,7 +221,7 @@ skip_journaled(struct req *r)
 		return 0;
 	}
 	/* And those a drain sent from the journal since (dedup_note()). */
-	if (dedup_sent(r->cfg->state_dir, r->dedup_key, drop_webhook, r,
+	if (state_sent(r->cfg, r->dedup_key, drop_webhook, r,
 	    r->q.lock_until, err, sizeof(err)) == -1)
 		log_msg("duplicates: %s", err);
 	if (r->n < had)
@@ -229,7 +230,7 @@ skip_journaled(struct req *r)
 		    r->ev.field[EV_TYPE], had - r->n, had);
 	if (r->n > 0)
 		return 0;
-	if (dedup_settle(r->cfg->state_dir, r->dedup_key, "journaled",
+	if (state_settle(r->cfg, r->dedup_key, "journaled",
 	    r->q.lock_until, err, sizeof(err)) == -1)
 		log_msg("duplicates: %s", err);
 	return 1;
@@ -410,7 +411,7 @@ serve_request(struct req *r)
 	/* "journaled" only when the journal holds every message of it. */
 	if (r->marked && r->q.j != NULL && journaled > 0 &&
 	    journaled == sendable) {
-		if (dedup_settle(r->cfg->state_dir, r->dedup_key, "journaled",
+		if (state_settle(r->cfg, r->dedup_key, "journaled",
 		    r->q.lock_until, err, sizeof(err)) == -1)
 			log_msg("duplicates: %s", err);
 		else
@@ -424,7 +425,7 @@ serve_request(struct req *r)
 		 * dropped so that a retry goes through. */
 		cgi_deadline((unsigned int)(r->cfg->timeout_ms / 1000) + 2,
 		    HTTP_504, "deadline passed before the robots answered");
-		if (r->marked && journaled == 0) {
+		if (r->marked && journaled == 0 && !state_shared(r->cfg)) {
 			struct buf	 mark = { 0 };
 
 			dedup_path(&mark, r->cfg->state_dir, r->dedup_key);
@@ -433,7 +434,7 @@ serve_request(struct req *r)
 		}
 		if (send_jobs(r) == -1 && journaled == 0) {
 			if (r->marked)
-				(void)dedup_forget(r->cfg->state_dir,
+				(void)state_forget(r->cfg,
 				    r->dedup_key, err, sizeof(err));
 			return refuse(r, HTTP_500, "cannot start delivery");
 		}
@@ -457,11 +458,11 @@ serve_request(struct req *r)
 	 * was too full to keep: its sender keeps it (503) and retries.
 	 */
 	if (r->marked && r->n > 0 && (accepted == 0 || full > 0)) {
-		if (dedup_forget(r->cfg->state_dir, r->dedup_key, err,
+		if (state_forget(r->cfg, r->dedup_key, err,
 		    sizeof(err)) == -1)
 			log_msg("duplicates: %s", err);
 	} else if (r->marked && r->n > 0 && !settled &&
-	    dedup_settle(r->cfg->state_dir, r->dedup_key, "done",
+	    state_settle(r->cfg, r->dedup_key, "done",
 	    r->q.lock_until, err, sizeof(err)) == -1)
 		log_msg("duplicates: %s", err);
 	st = full > 0 ? HTTP_503 : summary_status(r->d, r->n);
@@ -521,6 +522,7 @@ main(int argc, char *argv[])
 	config_free(r.cfg);
 	free(r.app_key);
 	deliver_end();
+	state_close();
 	log_close();
 	return rc;
 }
