@@ -501,6 +501,7 @@ main(int argc, char *argv[])
 	if (getenv("REQUEST_METHOD") == NULL) {
 		rc = cli_main(argc, argv);
 		deliver_end();
+		state_close();
 		return rc;
 	}
 
