@@ -116,6 +116,7 @@ static struct {
 	int		 failed;	/* until state_redis_begin() */
 	char		 why[256];	/* the failure */
 	unsigned long	 sends;		/* names this process's sends */
+	long		 timeout_ms;
 } conn;
 
 long
@@ -208,12 +209,13 @@ bad_reply(redisReply *r, const char *what, char *err, size_t errlen)
 	char	 text[200];
 
 	if (r == NULL)
-		return fail(err, errlen, "redis %s", conn.c != NULL &&
-		    conn.c->err != 0 ? conn.c->errstr : "no reply");
+		return fail(err, errlen, "Redis (state_url): %s (timeout "
+		    "%ld ms)", conn.c != NULL && conn.c->err != 0 ?
+		    conn.c->errstr : "no reply", conn.timeout_ms);
 	if (r->type == REDIS_REPLY_ERROR) {
 		snprintf(text, sizeof(text), "%s: %.150s", what, r->str);
 		freeReplyObject(r);
-		return fail(err, errlen, "redis %s", text);
+		return fail(err, errlen, "Redis (state_url): %s", text);
 	}
 	return 0;
 }
@@ -245,7 +247,7 @@ connect_to(const struct config *cfg, char *err, size_t errlen)
 		return fail(err, errlen, "cannot read state_password_file %s",
 		    cfg->state_password_file);
 	}
-	ms = state_redis_timeout_ms(cfg->timeout_ms);
+	ms = conn.timeout_ms = state_redis_timeout_ms(cfg->timeout_ms);
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
 	conn.c = u.is_unix ? redisConnectUnixWithTimeout(u.path, tv) :
@@ -253,8 +255,9 @@ connect_to(const struct config *cfg, char *err, size_t errlen)
 	if (conn.c == NULL || conn.c->err != 0 ||
 	    redisSetTimeout(conn.c, tv) != REDIS_OK) {
 		wipe(&u, sizeof(u));
-		return fail(err, errlen, "redis: cannot connect: %s",
-		    conn.c != NULL ? conn.c->errstr : "out of memory");
+		return fail(err, errlen, "Redis (state_url): cannot connect: "
+		    "%s (timeout %ld ms)", conn.c != NULL ? conn.c->errstr :
+		    "out of memory", ms);
 	}
 	if (u.password[0] != '\0') {
 		r = redisCommand(conn.c, "AUTH %s", u.password);
@@ -271,7 +274,7 @@ connect_to(const struct config *cfg, char *err, size_t errlen)
 	}
 	conn.url = strdup(cfg->state_url);
 	if (conn.url == NULL)
-		return fail(err, errlen, "%s", "out of memory");
+		return fail(err, errlen, "Redis (state_url): out of memory");
 	return 0;
 }
 
@@ -427,8 +430,8 @@ state_redis_claim(const struct config *cfg, const char *key, long long now,
 		    r->element[0]->type != REDIS_REPLY_INTEGER ||
 		    r->element[1]->type != REDIS_REPLY_STRING) {
 			freeReplyObject(r);
-			(void)fail(err, errlen, "redis %s", "claim: unexpected "
-			    "reply");
+			(void)fail(err, errlen, "Redis (state_url): claim: "
+			    "unexpected reply");
 			goto out;
 		}
 		rc = (int)r->element[0]->integer;
@@ -580,7 +583,8 @@ state_redis_take(const struct config *cfg, const struct ratelimit_limits *l,
 	    NULL)
 		goto out;
 	if (r->type != REDIS_REPLY_INTEGER || r->integer < 0)
-		(void)fail(err, errlen, "redis %s", "rate: unexpected reply");
+		(void)fail(err, errlen, "Redis (state_url): rate: "
+		    "unexpected reply");
 	else {
 		*wait_ms = r->integer;
 		rc = r->integer > 0;
