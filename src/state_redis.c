@@ -370,6 +370,15 @@ state_redis_ping(const struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/* This host's name, as claims and send names carry it. */
+static void
+our_host(char *out, size_t len)
+{
+	if (gethostname(out, len) == -1)
+		snprintf(out, len, "unknown");
+	out[len - 1] = '\0';
+}
+
 /*
  * 1 when a mark is a claim by a process of this host that is gone (the
  * other hosts' processes only their deadline ends).
@@ -381,9 +390,7 @@ dead_here(const char *mark)
 	long		 pid;
 	size_t		 n;
 
-	if (gethostname(host, sizeof(host)) == -1)
-		return 0;
-	host[sizeof(host) - 1] = '\0';
+	our_host(host, sizeof(host));
 	n = strlen(host);
 	if (strncmp(mark, CLAIMED, strlen(CLAIMED)) != 0)
 		return 0;
@@ -406,9 +413,7 @@ state_redis_claim(const struct config *cfg, const char *key, long long now,
 	redisReply	*r;
 	int		 rc = -1;
 
-	if (gethostname(host, sizeof(host)) == -1)
-		snprintf(host, sizeof(host), "unknown");
-	host[sizeof(host) - 1] = '\0';
+	our_host(host, sizeof(host));
 	key_name(&mark, cfg, "dedup", key);
 	key_name(&sent, cfg, "sent", key);
 	buf_printf(&mine, CLAIMED "%s:%ld:%lld", host, (long)getpid(),
@@ -474,26 +479,42 @@ state_redis_settle(const struct config *cfg, const char *key,
 	return 0;
 }
 
-int
-state_redis_note(const struct config *cfg, const char *key,
-    const char *webhook, char *err, size_t errlen)
+/*
+ * Over key's mark and its sent set: script s with extra as its argument,
+ * or (s NULL) DEL of both.  0, or -1 with err.
+ */
+static int
+on_mark(const struct config *cfg, const char *key, struct script *s,
+    const char *extra, char *err, size_t errlen)
 {
 	struct buf	 mark = { 0 }, sent = { 0 };
-	const char	*args[3];
+	const char	*argv[4];
 	redisReply	*r;
+	int		 n = 0;
 
 	key_name(&mark, cfg, "dedup", key);
 	key_name(&sent, cfg, "sent", key);
-	args[0] = mark.data;
-	args[1] = sent.data;
-	args[2] = webhook;
-	r = run_script(cfg, &note_script, 2, 3, args, err, errlen);
+	if (s == NULL)
+		argv[n++] = "DEL";
+	argv[n++] = mark.data;
+	argv[n++] = sent.data;
+	if (extra != NULL)
+		argv[n++] = extra;
+	r = s != NULL ? run_script(cfg, s, 2, n, argv, err, errlen) :
+	    command(cfg, "DEL", n, argv, err, errlen);
 	buf_free(&mark);
 	buf_free(&sent);
 	if (r == NULL)
 		return -1;
 	freeReplyObject(r);
 	return 0;
+}
+
+int
+state_redis_note(const struct config *cfg, const char *key,
+    const char *webhook, char *err, size_t errlen)
+{
+	return on_mark(cfg, key, &note_script, webhook, err, errlen);
 }
 
 int
@@ -527,22 +548,7 @@ int
 state_redis_forget(const struct config *cfg, const char *key, char *err,
     size_t errlen)
 {
-	struct buf	 mark = { 0 }, sent = { 0 };
-	const char	*argv[3];
-	redisReply	*r;
-
-	key_name(&mark, cfg, "dedup", key);
-	key_name(&sent, cfg, "sent", key);
-	argv[0] = "DEL";
-	argv[1] = mark.data;
-	argv[2] = sent.data;
-	r = command(cfg, "DEL", 3, argv, err, errlen);
-	buf_free(&mark);
-	buf_free(&sent);
-	if (r == NULL)
-		return -1;
-	freeReplyObject(r);
-	return 0;
+	return on_mark(cfg, key, NULL, NULL, err, errlen);
 }
 
 int
@@ -556,9 +562,7 @@ state_redis_take(const struct config *cfg, const struct ratelimit_limits *l,
 	redisReply	*r;
 	int		 n = 0, rc = -1;
 
-	if (gethostname(host, sizeof(host)) == -1)
-		snprintf(host, sizeof(host), "unknown");
-	host[sizeof(host) - 1] = '\0';
+	our_host(host, sizeof(host));
 	key_name(&rate, cfg, "rate", robot);
 	key_name(&block, cfg, "block", robot);
 	/* Unique among every host's sends in the window. */

@@ -86,30 +86,35 @@ def at_once(calls):
     return results
 
 
+# Under valgrind (20 times slower) 60 runs would not fit in the robot's
+# one-minute window: 24 (20 sent, 4 queued) still cross the limit.
+EVENTS = 24 if WRAP else 60
+
+
 @test
 def sixty_events_two_hosts_one_wecom_robot_twenty_sent():
     with RedisServer() as rs, MockRobot('wecom') as bot, \
             Hosts(rs, [bot]) as h:
-        bodies = [fresh_event() for _ in range(60)]
+        bodies = [fresh_event() for _ in range(EVENTS)]
         t0 = time.monotonic()
         with concurrent.futures.ThreadPoolExecutor(6) as pool:
             results = list(pool.map(
-                lambda i: post(h.both()[i % 2], bodies[i]), range(60)))
-        # The window is a minute: all 60 must land inside it.
-        assert time.monotonic() - t0 < 50 * SLOW, 'too slow to test'
+                lambda i: post(h.both()[i % 2], bodies[i]), range(EVENTS)))
+        # The window is a real minute: every event must land inside it,
+        # or more than 20 would rightly be sent.
+        assert time.monotonic() - t0 < 55, 'too slow to test'
         sent = sum(r.json['delivered'] for r in results)
         queued = sum(r.json['queued'] for r in results)
-        assert [r.status for r in results].count(200) + \
-            [r.status for r in results].count(202) == 60, results
+        assert all(r.status in (200, 202) for r in results), results
         assert sent == 20, (sent, queued)
-        assert queued == 40, (sent, queued)
+        assert queued == EVENTS - 20, (sent, queued)
         assert sum(1 for r in bot.received if r['accepted']) == 20
         assert len(bot.received) == 20, len(bot.received)
         # The 40 wait in the two hosts' own journals.
-        assert len(h.a.pending()) + len(h.b.pending()) == 40
+        assert len(h.a.pending()) + len(h.b.pending()) == EVENTS - 20
         # Both hosts held some back: the limit was counted across both.
-        assert sum(r.json['delivered'] for r in results[0::2]) < 30
-        assert sum(r.json['delivered'] for r in results[1::2]) < 30
+        assert sum(r.json['queued'] for r in results[0::2]) > 0
+        assert sum(r.json['queued'] for r in results[1::2]) > 0
 
 
 @test
