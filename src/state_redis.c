@@ -18,6 +18,7 @@
 #include <hiredis.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "crypto.h"
 #include "dedup.h"
 #include "hex.h"
@@ -29,6 +30,8 @@
 #define KEY_ROOT	"pgyer-relay:"
 #define CLAIMED		"claimed:"
 #define ARGS_MAX	12
+/* A long run (--drain) tries a failed Redis again after this (ms). */
+#define RETRY_MS	10000
 
 /*
  * The claim (dedup.h's rule).  KEYS: the mark, its sent set.  ARGV: our
@@ -113,7 +116,8 @@ static struct script refused_script = { refused_lua, "" };
 static struct {
 	redisContext	*c;
 	char		*url;		/* what c is connected to */
-	int		 failed;	/* until state_redis_begin() */
+	int		 failed;	/* until state_redis_begin() ... */
+	long long	 retry_at;	/* ... or this (clock_mono_ms()) */
 	char		 why[256];	/* the failure */
 	unsigned long	 sends;		/* names this process's sends */
 	long		 timeout_ms;
@@ -164,6 +168,7 @@ fail(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 	snprintf(err, errlen, "%s", conn.why);
 	conn.failed = 1;
+	conn.retry_at = clock_mono_ms() + RETRY_MS;
 	drop();
 	return -1;
 }
@@ -234,7 +239,7 @@ connect_to(const struct config *cfg, char *err, size_t errlen)
 	    strcmp(conn.url, cfg->state_url) == 0)
 		return 0;
 	drop();
-	if (conn.failed) {
+	if (conn.failed && clock_mono_ms() < conn.retry_at) {
 		snprintf(err, errlen, "%s", conn.why);
 		return -1;
 	}

@@ -25,8 +25,8 @@
  * One connection per process, opened when a request first needs it and
  * kept (a FastCGI worker reuses it for its life); dropped on any error.
  * After a failure the store answers -1 at once until state_redis_begin()
- * (the next request): a request waits for Redis at most one connect and
- * one command timeout, never longer.
+ * (the next request) or for 10 s (a long --drain): a request waits for
+ * Redis at most one connect and one command timeout per 10 s.
  */
 #ifndef STATE_REDIS_H
 #define STATE_REDIS_H

@@ -9,6 +9,7 @@ loopback TCP, host B over its unix socket), the same mock robots.
 - The same event posted to both hosts at the same moment: sent once, the
   other answered as a duplicate.
 - "Too fast" from the robot on one host holds the other host back too.
+- Both hosts draining their own journals at once: 20 sent in all.
 - Redis stopped (killed, or paused: it accepts and never answers) in the
   middle: every request is answered within timeout_ms + 2 s, logged once,
   and nothing is lost; Redis back: sharing resumes.
@@ -31,7 +32,7 @@ from cgirun import APP, SLOW, WRAP, binary, event_body, run_cgi  # noqa: E402
 from harness import main, test  # noqa: E402
 from mockrobot import MockRobot  # noqa: E402
 from redisserver import RedisServer  # noqa: E402
-from spoolrelay import Relay  # noqa: E402
+from spoolrelay import DRAIN_LINE, Relay  # noqa: E402
 
 SHARED_OFF = 'going on without the shared duplicate filter'
 _seq = [0]
@@ -146,6 +147,24 @@ def too_fast_on_one_host_holds_the_other_back():
         assert r.json['queued'] == 1, r
         assert 'rate limit' in r.json['webhooks'][0]['error'], r
         assert len(bot.received) == 1, len(bot.received)
+
+
+@test
+def two_hosts_draining_at_once_share_the_robot_limit():
+    with RedisServer() as rs, MockRobot('wecom') as bot, \
+            Hosts(rs, [bot]) as h:
+        h.a.write_records('wecom', 15, 0)
+        h.b.write_records('wecom', 15, 100)
+        pa, pb = (r.start_cli('--drain') for r in h.both())
+        outs = [p.communicate(timeout=120 * SLOW)[0] for p in (pa, pb)]
+        assert pa.returncode == 0 and pb.returncode == 0, outs
+        counts = [tuple(int(x) for x in DRAIN_LINE.search(o).groups())
+                  for o in outs]
+        # delivered, and held back by the rate limit, across both.
+        assert counts[0][0] + counts[1][0] == 20, outs
+        assert counts[0][2] + counts[1][2] == 10, outs
+        assert len(bot.received) == 20
+        assert len(h.a.pending()) + len(h.b.pending()) == 10
 
 
 def check_down(h, bot, rs_state, timeout_ms):
