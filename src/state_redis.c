@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <hiredis.h>
@@ -225,6 +226,35 @@ bad_reply(redisReply *r, const char *what, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * One command on the connection, with SIGPIPE held back: hiredis
+ * writes with write(2), and a connection Redis closed would otherwise
+ * kill a process that does not ignore SIGPIPE (the command line: a
+ * --drain).  A SIGPIPE raised meanwhile is consumed; the write's EPIPE
+ * is the error.
+ */
+static redisReply *
+call(int argc, const char **argv, const size_t *len)
+{
+	static const struct timespec	 zero = { 0, 0 };
+	sigset_t			 sigpipe, old, pending;
+	redisReply			*r;
+
+	sigemptyset(&sigpipe);
+	sigaddset(&sigpipe, SIGPIPE);
+	sigpending(&pending);
+	/* One pending before us is not ours to consume. */
+	if (sigismember(&pending, SIGPIPE) ||
+	    sigprocmask(SIG_BLOCK, &sigpipe, &old) == -1)
+		return redisCommandArgv(conn.c, argc, argv, len);
+	r = redisCommandArgv(conn.c, argc, argv, len);
+	sigpending(&pending);
+	if (sigismember(&pending, SIGPIPE))
+		(void)sigtimedwait(&sigpipe, NULL, &zero);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
 /* Connects when not connected.  0, or -1 with err. */
 static int
 connect_to(const struct config *cfg, char *err, size_t errlen)
@@ -232,7 +262,9 @@ connect_to(const struct config *cfg, char *err, size_t errlen)
 	struct state_url	 u;
 	struct timeval		 tv;
 	redisReply		*r;
-	const char		*why;
+	const char		*why, *auth[2];
+	size_t			 alen[2];
+	char			 db[16];
 	long			 ms;
 
 	if (conn.c != NULL && conn.url != NULL &&
@@ -265,14 +297,23 @@ connect_to(const struct config *cfg, char *err, size_t errlen)
 		    "out of memory", ms);
 	}
 	if (u.password[0] != '\0') {
-		r = redisCommand(conn.c, "AUTH %s", u.password);
-		wipe(&u, sizeof(u));
+		auth[0] = "AUTH";
+		auth[1] = u.password;
+		alen[0] = 4;
+		alen[1] = strlen(u.password);
+		r = call(2, auth, alen);
+		wipe(&u.password, sizeof(u.password));
 		if (bad_reply(r, "AUTH", err, errlen) == -1)
 			return -1;
 		freeReplyObject(r);
 	}
 	if (u.db != 0) {
-		r = redisCommand(conn.c, "SELECT %d", u.db);
+		snprintf(db, sizeof(db), "%d", u.db);
+		auth[0] = "SELECT";
+		auth[1] = db;
+		alen[0] = 6;
+		alen[1] = strlen(db);
+		r = call(2, auth, alen);
 		if (bad_reply(r, "SELECT", err, errlen) == -1)
 			return -1;
 		freeReplyObject(r);
@@ -307,7 +348,7 @@ command(const struct config *cfg, const char *what, int argc,
 		return NULL;
 	for (int i = 0; i < argc; i++)
 		len[i] = strlen(argv[i]);
-	r = redisCommandArgv(conn.c, argc, argv, len);
+	r = call(argc, argv, len);
 	if (bad_reply(r, what, err, errlen) == -1)
 		return NULL;
 	return r;
@@ -348,7 +389,7 @@ run_script(const struct config *cfg, struct script *s, int nkeys,
 		argv[3 + i] = args[i];
 	for (int i = 0; i < nargs + 3; i++)
 		len[i] = strlen(argv[i]);
-	r = redisCommandArgv(conn.c, nargs + 3, argv, len);
+	r = call(nargs + 3, argv, len);
 	if (r != NULL && r->type == REDIS_REPLY_ERROR &&
 	    strncmp(r->str, "NOSCRIPT", 8) == 0) {
 		freeReplyObject(r);
@@ -356,7 +397,7 @@ run_script(const struct config *cfg, struct script *s, int nkeys,
 		argv[1] = s->text;
 		len[0] = strlen(argv[0]);
 		len[1] = strlen(argv[1]);
-		r = redisCommandArgv(conn.c, nargs + 3, argv, len);
+		r = call(nargs + 3, argv, len);
 	}
 	if (bad_reply(r, "script", err, errlen) == -1)
 		return NULL;
