@@ -611,8 +611,10 @@ state_redis_take(const struct config *cfg, const struct ratelimit_limits *l,
 	our_host(host, sizeof(host));
 	key_name(&rate, cfg, "rate", robot);
 	key_name(&block, cfg, "block", robot);
-	/* Unique among every host's sends in the window. */
-	buf_printf(&name, "%s:%ld:%lu", host, (long)getpid(), ++conn.sends);
+	/* Unique among every host's sends in the window, even when a pid
+	 * is reused within it (a member added again would only move). */
+	buf_printf(&name, "%s:%ld:%lld:%lu", host, (long)getpid(),
+	    clock_wall_ms(), ++conn.sends);
 	for (size_t i = 0; i < l->n; i++)
 		if (l->rules[i].window_ms > longest)
 			longest = l->rules[i].window_ms;
