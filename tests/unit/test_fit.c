@@ -69,18 +69,6 @@ sample(struct message_ctx *ctx, enum lang lang)
 	template_ctx_init(ctx, &ev, "oooplay_test", lang, "Asia/Shanghai");
 }
 
-static int
-count(const char *s, const char *needle)
-{
-	int	 n = 0;
-
-	while ((s = strstr(s, needle)) != NULL) {
-		n++;
-		s += strlen(needle);
-	}
-	return n;
-}
-
 /* What every fitted message must be, at this limit. */
 static void
 check_fitted(const struct buf *out, size_t limit, enum lang lang,
@@ -92,7 +80,8 @@ check_fitted(const struct buf *out, size_t limit, enum lang lang,
 	CHECK(utf8_valid(out->data, out->len));
 	CHECK(strlen(out->data) == out->len);
 	/* Whole or not at all. */
-	CHECK(count(out->data, "https://") == count(out->data, LINK));
+	CHECK(test_count(out->data, "https://") ==
+	    test_count(out->data, LINK));
 	if (truncated)
 		CHECK(strstr(out->data, mark) != NULL ||
 		    strstr(out->data, LINK) == NULL);
@@ -185,7 +174,7 @@ test_long_text_first(void)
 	check_fitted(&out, 2048, LANG_ZH, 1);
 	CHECK(strncmp(out.data, "QQ 应用更新\n版本：0.4.0\n", 29) == 0);
 	CHECK(strstr(out.data, LINK) != NULL);
-	CHECK_INT(count(out.data, message_mark(LANG_ZH)), 2);
+	CHECK_INT(test_count(out.data, message_mark(LANG_ZH)), 2);
 	/* Little wasted: within a few characters and a mark of the limit. */
 	CHECK(out.len > 2048 - 40);
 	buf_free(&out);

@@ -104,19 +104,6 @@ build(const struct webhook *wh, const struct message_ctx *ctx,
 	return 0;
 }
 
-/* Number of times needle occurs in s. */
-static int
-count(const char *s, const char *needle)
-{
-	int	 n = 0;
-
-	while ((s = strstr(s, needle)) != NULL) {
-		n++;
-		s += strlen(needle);
-	}
-	return n;
-}
-
 /* Only an update's notes are called release notes. */
 static void
 test_notes_label(void)
@@ -411,11 +398,11 @@ test_keyword(void)
 		}
 		/* Missing: added once, where the robot looks. */
 		wh.keyword = (char *)"发布通知";
-		CHECK_INT(count(plain.body, "发布通知"), 0);
+		CHECK_INT(test_count(plain.body, "发布通知"), 0);
 		if (build(&wh, &ctx, 0, &req) == 0) {
 			t = checked_text(v->type, req.body);
-			CHECK(t != NULL && count(t, "发布通知") == 1);
-			CHECK_INT(count(req.body, "发布通知"), 1);
+			CHECK(t != NULL && test_count(t, "发布通知") == 1);
+			CHECK_INT(test_count(req.body, "发布通知"), 1);
 			free(t);
 			request_free(&req);
 		}
@@ -423,7 +410,7 @@ test_keyword(void)
 		wh.keyword = (char *)"pgyer.com/oooplay";
 		if (build(&wh, &ctx, 0, &req) == 0) {
 			t = checked_text(v->type, req.body);
-			CHECK(t != NULL && count(t, wh.keyword) == 1);
+			CHECK(t != NULL && test_count(t, wh.keyword) == 1);
 			free(t);
 			request_free(&req);
 		}
@@ -610,7 +597,7 @@ test_cut_keyword_kept(void)
 	if (build(&wh, &ctx, 0, &req) == 0) {
 		t = checked_text(ROBOT_WECOM, req.body);
 		CHECK(t != NULL && strlen(t) <= 4096);
-		CHECK(t != NULL && count(t, "关键词") == 1);
+		CHECK(t != NULL && test_count(t, "关键词") == 1);
 		CHECK(t != NULL && strstr(t, "…（内容过长已截断）") != NULL);
 		free(t);
 		request_free(&req);
