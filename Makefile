@@ -30,9 +30,9 @@ dev_yajl	= libyajl-dev
 dev_libcurl	= libcurl4-openssl-dev
 dev_libcrypto	= libssl-dev
 dev_hiredis	= libhiredis-dev
-# Goals that compile nothing do not need the libraries (`make demo`
-# installs them first).
-NOLIB_GOALS = clean uninstall demo
+# Goals that compile nothing do not need the libraries (`make demo`,
+# `make check` and `make check-all` install them first, then build).
+NOLIB_GOALS = clean uninstall demo check check-all
 ifneq ($(filter-out $(NOLIB_GOALS),$(or $(MAKECMDGOALS),all)),)
 ifeq ($(shell command -v $(PKG_CONFIG)),)
 $(error missing pkg-config: apt-get install pkg-config)
@@ -162,10 +162,14 @@ $(NOCRYPTO_CGI): $(BUILD)/main.o $(BUILD)/nocrypto/crypto.o $(LIB) $(FLAGS)
 # valgrind, and the end-to-end tests through real Apache and nginx.  The
 # last line of both is "N passed, N failed"; the exit status is non-zero
 # when anything failed.
-check: all unit faults nocrypto
+check:
+	$(Q)sh .ci/deps.sh check
+	$(Q)$(MAKE) --no-print-directory all unit faults nocrypto
 	$(Q)BUILD=$(BUILD) CGI=$(CGI) MAKE='$(MAKE)' \
 	    SUITES="$(or $(SUITES),unit cgi)" sh tests/run.sh
-check-all: all unit faults nocrypto
+check-all:
+	$(Q)sh .ci/deps.sh
+	$(Q)$(MAKE) --no-print-directory all unit faults nocrypto
 	$(Q)BUILD=$(BUILD) CGI=$(CGI) MAKE='$(MAKE)' \
 	    SUITES="$(or $(SUITES),unit cgi asan valgrind e2e)" sh tests/run.sh
 
