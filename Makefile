@@ -14,7 +14,7 @@ DESTDIR	?=
 CC	?= cc
 AR	?= ar
 PKG_CONFIG ?= pkg-config
-PKGS	= yajl libcurl libcrypto
+PKGS	= yajl libcurl libcrypto fcgi
 BUILD	?= build
 
 CFLAGS	?= -O2 -g
@@ -29,6 +29,7 @@ DEFS	= -D_POSIX_C_SOURCE=200809L \
 dev_yajl	= libyajl-dev
 dev_libcurl	= libcurl4-openssl-dev
 dev_libcrypto	= libssl-dev
+dev_fcgi	= libfcgi-dev
 # Goals that compile nothing do not need the libraries (`make demo`
 # installs them first).
 NOLIB_GOALS = clean uninstall demo
@@ -50,9 +51,9 @@ endif
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 # libcurl and libcrypto are opened with dlopen() by soname when a request
-# is sent (src/lazylib.h); only yajl is linked.  LIBDL: -ldl before glibc
-# 2.34, nothing since.
-PKG_LIBS := $(shell $(PKG_CONFIG) --libs yajl 2>/dev/null) $(LIBDL)
+# is sent (src/lazylib.h); only yajl and libfcgi (the FastCGI mode,
+# src/fcgi.c) are linked.  LIBDL: -ldl before glibc 2.34, nothing since.
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs yajl fcgi 2>/dev/null) $(LIBDL)
 ALL_CPPFLAGS = $(DEFS) $(PKG_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS = $(WARN) $(HARDEN) $(CFLAGS) $(EXTRA_CFLAGS)
 ALL_LDFLAGS = -Wl,-z,relro,-z,now $(LDFLAGS) $(EXTRA_LDFLAGS)
