@@ -20,6 +20,8 @@ import time
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..'))
 WRAP = shlex.split(os.environ.get('PGYER_RELAY_WRAP', ''))
+# "cgi" (the default) or "fastcgi": the front end run_cgi() drives.
+FRONT = os.environ.get('PGYER_RELAY_FRONT', 'cgi')
 # valgrind is about 20 times slower: scale timeouts and timing margins.
 SLOW = 20 if WRAP else 1
 
@@ -154,7 +156,13 @@ def _slurp(stream, into):
 def run_cgi(config, body, method='POST', query='',
             content_type='application/json', content_length='auto',
             env=None, timeout=30, hold_stdin=False):
-    """Runs the CGI once; returns a Result.  See the module comment."""
+    """Runs the CGI once; returns a Result.  See the module comment.
+    With PGYER_RELAY_FRONT=fastcgi, the same request goes to the relay's
+    FastCGI front end instead (fcgirun.run_fcgi())."""
+    if FRONT == 'fastcgi':
+        from fcgirun import run_fcgi
+        return run_fcgi(config, body, method, query, content_type,
+                        content_length, env, timeout, hold_stdin)
     if isinstance(body, str):
         body = body.encode('utf-8')
     body = body or b''
