@@ -180,11 +180,14 @@ check-all: all unit faults nocrypto
 WEBGROUP ?= www-data
 LOGDIR	?= /var/log/pgyer-relay
 SNIPPETS = apache2/conf-available/pgyer-relay.conf \
-	   nginx/snippets/pgyer-relay.conf nginx/conf.d/pgyer-relay-log.conf
+	   apache2/conf-available/pgyer-relay-fcgid.conf \
+	   nginx/snippets/pgyer-relay.conf \
+	   nginx/snippets/pgyer-relay-fastcgi.conf \
+	   nginx/conf.d/pgyer-relay-log.conf
 paths	= sed -e 's|/usr/local/lib/cgi-bin|$(BINDIR)|g' \
 	      -e 's|/etc/pgyer-relay|$(SYSCONFDIR)/pgyer-relay|g' \
 	      -e 's|/var/log/pgyer-relay|$(LOGDIR)|g'
-install: all
+install: all install-fastcgi
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/pgyer-relay
 	install -m 0755 $(CGI) $(DESTDIR)$(BINDIR)/pgyer-relay.cgi
 	@conf=$(DESTDIR)$(SYSCONFDIR)/pgyer-relay/config.json; \
@@ -214,12 +217,16 @@ install: all
 	install -d $(addprefix $(DESTDIR)$(DATADIR)/,$(sort $(dir $(SNIPPETS))))
 	$(paths) apache-conf/pgyer-relay.conf > \
 	    $(DESTDIR)$(DATADIR)/apache2/conf-available/pgyer-relay.conf
+	$(paths) apache-conf/pgyer-relay-fcgid.conf > \
+	    $(DESTDIR)$(DATADIR)/apache2/conf-available/pgyer-relay-fcgid.conf
 	$(paths) nginx-conf/pgyer-relay.conf > \
 	    $(DESTDIR)$(DATADIR)/nginx/snippets/pgyer-relay.conf
+	$(paths) nginx-conf/pgyer-relay-fastcgi.conf > \
+	    $(DESTDIR)$(DATADIR)/nginx/snippets/pgyer-relay-fastcgi.conf
 	install -m 0644 nginx-conf/conf.d/pgyer-relay-log.conf \
 	    $(DESTDIR)$(DATADIR)/nginx/conf.d/pgyer-relay-log.conf
 
-uninstall:
+uninstall: uninstall-fastcgi
 	rm -f $(DESTDIR)$(BINDIR)/pgyer-relay.cgi
 	rm -f $(DESTDIR)$(MANDIR)/man8/pgyer-relay.8
 	rm -f $(DESTDIR)$(SYSCONFDIR)/logrotate.d/pgyer-relay
@@ -265,7 +272,7 @@ fuzz:
 SYSTEMDDIR ?= /etc/systemd/system
 CRONDIR	?= /etc/cron.d
 DRAIN_UNITS = pgyer-relay-drain.service pgyer-relay-drain.timer
-.PHONY: install-drain uninstall-drain
+.PHONY: install-drain uninstall-drain install-fastcgi uninstall-fastcgi
 install-drain:
 	install -d $(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(CRONDIR)
 	for u in $(DRAIN_UNITS); do \
@@ -280,6 +287,21 @@ install-drain:
 uninstall-drain:
 	for u in $(DRAIN_UNITS); do rm -f $(DESTDIR)$(SYSTEMDDIR)/$$u; done
 	rm -f $(DESTDIR)$(CRONDIR)/pgyer-relay
+
+# The FastCGI mode's socket and service (part of `make install`), not
+# enabled: systemctl daemon-reload && systemctl enable --now
+# pgyer-relay.socket, then nginx-conf/pgyer-relay-fastcgi.conf.
+FASTCGI_UNITS = pgyer-relay.socket pgyer-relay.service
+install-fastcgi:
+	install -d $(DESTDIR)$(SYSTEMDDIR)
+	for u in $(FASTCGI_UNITS); do \
+		sed -e 's|/usr/local/lib/cgi-bin|$(BINDIR)|g' \
+		    -e 's|/etc/pgyer-relay|$(SYSCONFDIR)/pgyer-relay|g' \
+		    etc/systemd/$$u > $(DESTDIR)$(SYSTEMDDIR)/$$u || exit 1; \
+	done
+
+uninstall-fastcgi:
+	for u in $(FASTCGI_UNITS); do rm -f $(DESTDIR)$(SYSTEMDDIR)/$$u; done
 
 # A Debian package (debian/) of this tree, built by dpkg-buildpackage on a
 # copy so that neither this tree nor its build changes; the .deb goes to

@@ -4,7 +4,8 @@
 # is missing.  Used by .ci/run and `make demo`.
 set -eu
 pkgs="build-essential pkg-config libyajl-dev libcurl4-openssl-dev libssl-dev
-tzdata ca-certificates curl python3 valgrind apache2 nginx-light fcgiwrap"
+libfcgi-dev tzdata ca-certificates curl python3 valgrind apache2 nginx-light
+fcgiwrap libapache2-mod-fcgid"
 # make deb and tests/e2e/test_deb.py (debian/control's Build-Depends are
 # the build packages above; logrotate rotates the installed log).
 pkgs="$pkgs dpkg-dev debhelper fakeroot lintian logrotate"
