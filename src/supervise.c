@@ -35,7 +35,7 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: pgyer-relay.cgi --fastcgi unix:/path|"
-	    "HOST:PORT [--workers N]\n");
+	    "HOST:PORT|- [--workers N]\n");
 	return 2;
 }
 
@@ -128,7 +128,15 @@ supervise_main(int argc, char *argv[], fcgi_handler h, void *arg,
 		n = 1;
 	if (n > WORKERS_MAX)
 		n = WORKERS_MAX;
-	if ((lfd = fcgi_open(addr, err, sizeof(err))) == -1) {
+	/* "-": the listening socket is standard input (systemd). */
+	if (strcmp(addr, "-") == 0) {
+		if (!fcgi_listening(STDIN_FILENO)) {
+			fprintf(stderr, "pgyer-relay.cgi: --fastcgi -: standard "
+			    "input is not a listening socket\n");
+			return 1;
+		}
+		lfd = STDIN_FILENO;
+	} else if ((lfd = fcgi_open(addr, err, sizeof(err))) == -1) {
 		fprintf(stderr, "pgyer-relay.cgi: %s\n", err);
 		return 1;
 	}
@@ -176,13 +184,9 @@ supervise_main(int argc, char *argv[], fcgi_handler h, void *arg,
 			break;
 		sig = sigtimedwait(&set, NULL, &tick);
 		if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP) {
-			if (!stopping) {
+			if (!stopping)
 				log_msg("FastCGI: stopping: requests in "
 				    "progress finish first");
-				/* New connections wait in no backlog. */
-				close(lfd);
-				lfd = -1;
-			}
 			stopping = 1;
 			for (long i = 0; i < n; i++)
 				if (w[i].pid != 0)
@@ -193,6 +197,7 @@ supervise_main(int argc, char *argv[], fcgi_handler h, void *arg,
 				if (w[i].pid == pid)
 					ended(&w[i], status, stopping);
 	}
+	close(lfd);
 	if (strncmp(addr, "unix:", 5) == 0)
 		(void)unlink(addr + 5);
 	munmap(slots, (size_t)n * sizeof(*slots));

@@ -1,6 +1,7 @@
 /*
  * The FastCGI supervisor: `--fastcgi ADDR [--workers N]` listens on ADDR
- * and keeps N worker processes (fcgi_serve()) serving on it.
+ * ("-": the listening socket it was given as standard input) and keeps N
+ * worker processes (fcgi_serve()) serving on it.
  */
 #ifndef SUPERVISE_H
 #define SUPERVISE_H

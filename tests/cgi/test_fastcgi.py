@@ -172,14 +172,26 @@ def listening_socket_on_stdin():
 
 
 @test
+def supervisor_on_a_socket_from_stdin():
+    with MockRobot('json') as bot, \
+            FcgiRelay(config_for([bot]), stdin=True, supervised=True,
+                      workers=2) as relay:
+        until(lambda: len(relay.workers()) == 2, 'two workers')
+        delivered(relay)
+        delivered(relay)
+
+
+@test
 def bad_arguments():
     import subprocess
     from cgirun import binary
     for argv in (['--fastcgi'], ['--fastcgi', 'nowhere'],
                  ['--fastcgi', 'unix:/x', '--workers', '0'],
-                 ['--fastcgi', 'unix:/nonexistent/dir/sock']):
+                 ['--fastcgi', 'unix:/nonexistent/dir/sock'],
+                 ['--fastcgi', '-']):
         p = subprocess.run([binary()] + argv, capture_output=True,
-                           timeout=30, env={'PATH': '/usr/bin:/bin'})
+                           stdin=subprocess.DEVNULL, timeout=30,
+                           env={'PATH': '/usr/bin:/bin'})
         assert p.returncode != 0 and p.stderr, (argv, p)
 
 

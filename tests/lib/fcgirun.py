@@ -7,7 +7,8 @@ web server does (https://fastcgi-archives.github.io/FastCGI_Specification.html).
 
 The server is `pgyer-relay.cgi --fastcgi unix:PATH --workers N`, or, with
 stdin=True, the bare program given a listening socket as its standard
-input (as spawn-fcgi, mod_fcgid and systemd start it).  Its config is a
+input (as spawn-fcgi and mod_fcgid start it), with supervised=True too
+`--fastcgi - --workers N` on that socket (as pgyer-relay.service runs).  Its config is a
 file that set_config() replaces (the workers re-read it on change).  What
 it logs is in .log().  request() returns cgirun's Result; a response
 that is not a whole FastCGI response raises CgiError.
@@ -106,7 +107,8 @@ class FcgiRelay:
     """The relay serving FastCGI on a unix socket in a temporary
     directory; see the module comment."""
 
-    def __init__(self, config, workers=1, stdin=False, env=None):
+    def __init__(self, config, workers=1, stdin=False, env=None,
+                 supervised=False):
         self.dir = tempfile.mkdtemp(prefix='pgyer-relay-fcgi-')
         self.path = os.path.join(self.dir, 'relay.sock')
         self.cfgpath = os.path.join(self.dir, 'config.json')
@@ -126,7 +128,10 @@ class FcgiRelay:
             lsock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             lsock.bind(self.path)
             lsock.listen(16)
-            argv = [binary()]
+            # Bare (mod_fcgid, spawn-fcgi), or with its supervisor on the
+            # socket it was given (pgyer-relay.service: --fastcgi -).
+            argv = [binary()] + (['--fastcgi', '-', '--workers',
+                                  str(workers)] if supervised else [])
         else:
             argv = [binary(), '--fastcgi', 'unix:' + self.path,
                     '--workers', str(workers)]
@@ -137,7 +142,7 @@ class FcgiRelay:
         logf.close()
         if lsock is not None:
             lsock.close()
-        else:
+        if supervised or lsock is None:
             self._wait_listening(30)
 
     def _wait_listening(self, timeout):
