@@ -15,7 +15,10 @@ Sections (BENCH_ONLY picks some, e.g. BENCH_ONLY="cpu ir"):
           fsyncs) next to the same without: CPU and wall;
   tls     an HTTPS robot (test CA made here with openssl);
   wrk     throughput through nginx + fcgiwrap (BENCH_FCGI_CHILDREN
-          children), php-cgi and Debian's webhook under the same load.
+          children), php-cgi and Debian's webhook under the same load;
+  fastcgi the relay's FastCGI mode through nginx against php-cgi -b, the
+          relay as a CGI and the trivial CGI, robots an nginx fast
+          enough not to be the bottleneck (benchfcgi.py).
 
 Environment: CGI (the relay, default cgi-bin/pgyer-relay.cgi), BENCH_N
 (21), BENCH_IR_RUNS (1), BENCH_WRK_SECONDS (8), BENCH_WRK_CONNS (8),
@@ -51,7 +54,7 @@ import benchlib as bl                      # noqa: E402
 N = int(os.environ.get('BENCH_N', '21'))
 IR_RUNS = int(os.environ.get('BENCH_IR_RUNS', '1'))
 ONLY = os.environ.get('BENCH_ONLY',
-                      'cpu ir fanout rss journal tls wrk').split()
+                      'cpu ir fanout rss journal tls wrk fastcgi').split()
 CGI = os.path.abspath(os.path.join(TOP, os.environ.get(
     'CGI', 'cgi-bin/pgyer-relay.cgi')))
 
@@ -169,6 +172,9 @@ def main():
         if 'wrk' in ONLY:
             import benchwrk
             benchwrk.throughput(ctx, relay_ok)
+        if 'fastcgi' in ONLY:
+            import benchfcgi
+            benchfcgi.throughput(ctx, relay_ok)
     finally:
         if robots is not None:
             robots.close()
