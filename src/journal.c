@@ -14,10 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "fault.h"
 #include "io.h"
 #include "journal.h"
@@ -126,20 +126,20 @@ journal_close(struct journal *j)
 }
 
 /*
- * A name no other writer uses: the time to the nanosecond, the process,
- * a counter and the tag.  Fixed-width seconds make names sort oldest
+ * A name no other writer uses: the time (to the millisecond, from the
+ * one checked clock, in the nanosecond field), the process, a counter and
+ * the tag.  Fixed-width seconds make names sort oldest
  * first.
  */
 static void
 unique_name(char *out, size_t len, const char *tag)
 {
 	static unsigned int	 counter;
-	struct timespec		 ts;
+	long long		 ms = clock_wall_ms();
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	snprintf(out, len, "%010lld.%09ld.%ld.%u%s%.*s", (long long)ts.tv_sec,
-	    ts.tv_nsec, (long)getpid(), counter++, tag != NULL ? "-" : "",
-	    JOURNAL_TAG_LEN, tag != NULL ? tag : "");
+	snprintf(out, len, "%010lld.%09ld.%ld.%u%s%.*s", ms / 1000,
+	    (long)(ms % 1000) * 1000000L, (long)getpid(), counter++,
+	    tag != NULL ? "-" : "", JOURNAL_TAG_LEN, tag != NULL ? tag : "");
 }
 
 static int

@@ -86,6 +86,19 @@ test_jsonsuite(void)
 	return NULL;
 }
 
+/* Number of times needle (not empty) occurs in s. */
+static inline int
+test_count(const char *s, const char *needle)
+{
+	int	 n = 0;
+
+	while ((s = strstr(s, needle)) != NULL) {
+		n++;
+		s += strlen(needle);
+	}
+	return n;
+}
+
 #define TEST_END() (printf("%d passed, %d failed\n", test_passed,	\
 	test_failed), test_failed != 0)
 
