@@ -25,7 +25,7 @@ import threading
 import time
 
 from cgirun import (PASS_ENV, SANITIZER_MARKS, CgiError, Result, _parse,
-                    binary)
+                    binary, request_vars)
 
 BEGIN_REQUEST, ABORT_REQUEST, END_REQUEST, PARAMS, STDIN, STDOUT, STDERR = \
     1, 2, 3, 4, 5, 6, 7
@@ -194,14 +194,7 @@ class FcgiRelay:
         if isinstance(body, str):
             body = body.encode('utf-8')
         body = body or b''
-        p = {'REQUEST_METHOD': method, 'QUERY_STRING': query,
-             'GATEWAY_INTERFACE': 'CGI/1.1', 'SERVER_PROTOCOL': 'HTTP/1.1'}
-        if content_type is not None:
-            p['CONTENT_TYPE'] = content_type
-        if content_length == 'auto':
-            p['CONTENT_LENGTH'] = str(len(body))
-        elif content_length is not None:
-            p['CONTENT_LENGTH'] = content_length
+        p = request_vars(body, method, query, content_type, content_length)
         p.update(params or {})
         start = time.monotonic()
         out, err, app_status = exchange(self.path, p, body, timeout, hold,
