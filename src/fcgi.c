@@ -52,6 +52,7 @@ fcgi_listening(int fd)
 int
 fcgi_open(const char *addr, char *err, size_t errlen)
 {
+	struct stat	 st;
 	const char	*path;
 	int		 fd;
 
@@ -63,6 +64,12 @@ fcgi_open(const char *addr, char *err, size_t errlen)
 		path = addr + 5;
 		if (*path == '\0') {
 			snprintf(err, errlen, "%s: no socket path", addr);
+			return -1;
+		}
+		/* libfcgi removes what is there first: only a socket. */
+		if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
+			snprintf(err, errlen, "%s: exists and is not a socket",
+			    addr);
 			return -1;
 		}
 	} else {

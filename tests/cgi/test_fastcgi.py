@@ -188,11 +188,14 @@ def bad_arguments():
     for argv in (['--fastcgi'], ['--fastcgi', 'nowhere'],
                  ['--fastcgi', 'unix:/x', '--workers', '0'],
                  ['--fastcgi', 'unix:/nonexistent/dir/sock'],
-                 ['--fastcgi', '-']):
+                 ['--fastcgi', '-'],
+                 # Not replaced: libfcgi would remove it to listen.
+                 ['--fastcgi', 'unix:' + os.path.abspath(__file__)]):
         p = subprocess.run([binary()] + argv, capture_output=True,
                            stdin=subprocess.DEVNULL, timeout=30,
                            env={'PATH': '/usr/bin:/bin'})
         assert p.returncode != 0 and p.stderr, (argv, p)
+    assert os.path.isfile(__file__)
 
 
 if __name__ == '__main__':
