@@ -4,7 +4,9 @@
 #include <sys/time.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,16 +28,16 @@
  * and fsyncs around them (lock.h bounds each). */
 #define STEP_MS		30000LL
 #define BACKLOG		128
+/* How soon a worker waiting for a connection notices SIGTERM at worst. */
+#define ACCEPT_SLICE_MS	1000
 
 struct fcgi_ctx {
 	FCGX_Request		*req;
 	struct fcgi_slot	*slot;
 };
 
-/* SIGTERM: 1 once asked to stop; 1 while blocked in accept, where
- * stopping is exiting (no request is in hand). */
+/* SIGTERM: 1 once asked to stop (after the request in hand). */
 static volatile sig_atomic_t stopping;
-static volatile sig_atomic_t accepting;
 /* The request in hand, for the out-of-memory handler only. */
 static struct front *current;
 
@@ -158,9 +160,49 @@ static void
 on_term(int sig)
 {
 	(void)sig;
-	if (accepting)
-		_exit(0);
 	stopping = 1;
+}
+
+/*
+ * Waits for a connection on lfd, a non-blocking socket, and accepts it
+ * into req: 1, or 0 when stopping, or -1 (logged).  Several workers wait
+ * on one socket: the one that loses the race finds nothing to accept
+ * (EAGAIN) and waits again.  The wait is cut in slices so that a SIGTERM
+ * arriving just before poll() is seen within one.
+ */
+static int
+next_request(int lfd, FCGX_Request *req)
+{
+	struct pollfd	 pfd;
+	int		 fl, rc;
+
+	for (;;) {
+		if (stopping)
+			return 0;
+		pfd.fd = lfd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if ((rc = poll(&pfd, 1, ACCEPT_SLICE_MS)) == -1 &&
+		    errno != EINTR) {
+			log_msg("FastCGI: poll: %s", strerror(errno));
+			return -1;
+		}
+		if (rc <= 0 || stopping)
+			continue;
+		if (FCGX_Accept_r(req) == 0)
+			break;
+		if (errno != EAGAIN && errno != EWOULDBLOCK &&
+		    errno != EINTR && errno != ECONNABORTED) {
+			log_msg("FastCGI: accept: %s", strerror(errno));
+			return -1;
+		}
+	}
+	/* The request's own socket blocks (BSD accept() would hand on
+	 * O_NONBLOCK): its reads are bounded by SO_RCVTIMEO instead. */
+	if ((fl = fcntl(req->ipcFd, F_GETFL)) == -1 ||
+	    fcntl(req->ipcFd, F_SETFL, fl & ~O_NONBLOCK) == -1)
+		log_msg("FastCGI: fcntl: %s", strerror(errno));
+	return 1;
 }
 
 /* Answers the request in hand, if it can, before xalloc exits. */
@@ -187,8 +229,7 @@ fcgi_serve(int lfd, struct fcgi_slot *slot, fcgi_handler h, void *arg)
 	struct fcgi_ctx		 c = { &req, slot };
 	struct front		 f;
 	struct sigaction	 sa;
-	sigset_t		 term, old;
-	int			 rc = 0;
+	int			 rc = 0, fl, got;
 
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&req, lfd, 0) != 0) {
 		log_msg("FastCGI: cannot set up the request");
@@ -198,29 +239,18 @@ fcgi_serve(int lfd, struct fcgi_slot *slot, fcgi_handler h, void *arg)
 	sa.sa_handler = on_term;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
-	if (sigaction(SIGTERM, &sa, NULL) == -1 ||
-	    sigemptyset(&term) == -1 || sigaddset(&term, SIGTERM) == -1) {
+	if (sigaction(SIGTERM, &sa, NULL) == -1) {
 		log_msg("FastCGI: sigaction: %s", strerror(errno));
 		return -1;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	xalloc_set_handler(fcgi_out_of_memory);
-	/* SIGTERM waits while a request is in hand; in accept it exits. */
-	sigprocmask(SIG_BLOCK, &term, &old);
-	while (!stopping) {
-		accepting = 1;
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		if (FCGX_Accept_r(&req) < 0) {
-			sigprocmask(SIG_BLOCK, &term, NULL);
-			accepting = 0;
-			if (!stopping) {
-				log_msg("FastCGI: accept failed");
-				rc = -1;
-			}
-			break;
-		}
-		sigprocmask(SIG_BLOCK, &term, NULL);
-		accepting = 0;
+	if ((fl = fcntl(lfd, F_GETFL)) == -1 ||
+	    fcntl(lfd, F_SETFL, fl | O_NONBLOCK) == -1) {
+		log_msg("FastCGI: fcntl: %s", strerror(errno));
+		return -1;
+	}
+	while ((got = next_request(lfd, &req)) == 1) {
 		memset(&f, 0, sizeof(f));
 		f.param = fcgi_param;
 		f.read = fcgi_read;
@@ -236,11 +266,9 @@ fcgi_serve(int lfd, struct fcgi_slot *slot, fcgi_handler h, void *arg)
 		FCGX_Finish_r(&req);
 		if (slot != NULL)
 			slot->busy_until = 0;
-		/* A pending SIGTERM is taken here: stopping is set. */
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		sigprocmask(SIG_BLOCK, &term, NULL);
 	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (got == -1)
+		rc = -1;
 	FCGX_Free(&req, 1);
 	return rc;
 }
