@@ -14,7 +14,7 @@ DESTDIR	?=
 CC	?= cc
 AR	?= ar
 PKG_CONFIG ?= pkg-config
-PKGS	= yajl libcurl libcrypto fcgi
+PKGS	= yajl libcurl libcrypto hiredis fcgi
 BUILD	?= build
 
 CFLAGS	?= -O2 -g
@@ -29,6 +29,7 @@ DEFS	= -D_POSIX_C_SOURCE=200809L \
 dev_yajl	= libyajl-dev
 dev_libcurl	= libcurl4-openssl-dev
 dev_libcrypto	= libssl-dev
+dev_hiredis	= libhiredis-dev
 dev_fcgi	= libfcgi-dev
 # Goals that compile nothing do not need the libraries (`make demo`
 # installs them first).
@@ -51,9 +52,11 @@ endif
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 # libcurl and libcrypto are opened with dlopen() by soname when a request
-# is sent (src/lazylib.h); only yajl and libfcgi (the FastCGI mode,
-# src/fcgi.c) are linked.  LIBDL: -ldl before glibc 2.34, nothing since.
-PKG_LIBS := $(shell $(PKG_CONFIG) --libs yajl fcgi 2>/dev/null) $(LIBDL)
+# is sent (src/lazylib.h); yajl, hiredis (small: state_redis.c) and
+# libfcgi (the FastCGI mode, src/fcgi.c) are linked.  LIBDL: -ldl before
+# glibc 2.34, nothing since.
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs yajl hiredis fcgi 2>/dev/null) \
+	    $(LIBDL)
 ALL_CPPFLAGS = $(DEFS) $(PKG_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS = $(WARN) $(HARDEN) $(CFLAGS) $(EXTRA_CFLAGS)
 ALL_LDFLAGS = -Wl,-z,relro,-z,now $(LDFLAGS) $(EXTRA_LDFLAGS)

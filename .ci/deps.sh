@@ -6,6 +6,8 @@ set -eu
 pkgs="build-essential pkg-config libyajl-dev libcurl4-openssl-dev libssl-dev
 libfcgi-dev tzdata ca-certificates curl python3 valgrind apache2 nginx-light
 fcgiwrap libapache2-mod-fcgid"
+# state_url (Redis): the client library, and a server for the tests.
+pkgs="$pkgs libhiredis-dev redis-server"
 # make deb and tests/e2e/test_deb.py (debian/control's Build-Depends are
 # the build packages above; logrotate rotates the installed log).
 pkgs="$pkgs dpkg-dev debhelper fakeroot lintian logrotate"

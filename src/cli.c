@@ -28,6 +28,8 @@
 #include "log.h"
 #include "queue.h"
 #include "relay.h"
+#include "state.h"
+#include "state_url.h"
 #include "url.h"
 #include "utf8.h"
 #include "version.h"
@@ -156,6 +158,32 @@ check_owned(const char *key, const char *dir)
 	return 0;
 }
 
+/*
+ * Whether the shared store (state_url) answers, on stdout, or a warning
+ * on stderr (1).  The password is never shown.
+ */
+static int
+check_shared(const struct config *cfg)
+{
+	struct buf	 where = { 0 };
+	char		 err[256];
+	int		 rc;
+
+	if (!state_shared(cfg))
+		return 0;
+	state_url_mask(&where, cfg->state_url);
+	rc = state_ping(cfg, err, sizeof(err));
+	if (rc == 0)
+		printf("state_url %s: answers (PING)\n", where.data);
+	else
+		fprintf(stderr, "warning: state_url %s: %s (the relay goes on "
+		    "without shared duplicates and rate limits as long as it "
+		    "is so)\n", where.data, err);
+	buf_free(&where);
+	state_close();
+	return rc == -1;
+}
+
 /* The spool, rate limit and duplicate settings; returns the warnings. */
 static int
 check_spool(const struct config *cfg)
@@ -166,7 +194,11 @@ check_spool(const struct config *cfg)
 		    cfg->max_age);
 	else
 		printf("spool: none (failed deliveries are not retried)\n");
-	if (*cfg->state_dir != '\0')
+	if (state_shared(cfg))
+		printf("state shared through Redis (state_url): robot rate "
+		    "limits, duplicates within %lld s%s\n", cfg->dedup_seconds,
+		    cfg->dedup_seconds == 0 ? " (off)" : "");
+	else if (*cfg->state_dir != '\0')
 		printf("state %s: robot rate limits, duplicates within "
 		    "%lld s%s\n", cfg->state_dir, cfg->dedup_seconds,
 		    cfg->dedup_seconds == 0 ? " (off)" : "");
@@ -176,7 +208,7 @@ check_spool(const struct config *cfg)
 	if (*cfg->spool_dir != '\0')
 		printf("spool cap: %lld MiB (then 503 with Retry-After)\n",
 		    cfg->spool_max_mb);
-	return check_dir("spool_dir", cfg->spool_dir) +
+	return check_shared(cfg) + check_dir("spool_dir", cfg->spool_dir) +
 	    check_dir("state_dir", cfg->state_dir) +
 	    check_owned("spool_dir", cfg->spool_dir) +
 	    check_owned("state_dir", cfg->state_dir);
@@ -498,6 +530,8 @@ cmd_relay(const struct opts *o, int send)
 	}
 	deliver_all(t, d, n, cfg);
 	deliver_close(t);
+	/* A warning only: the relay works without Redis. */
+	(void)check_shared(cfg);
 	rc = 0;
 	for (size_t i = 0; i < n; i++) {
 		const char *h;

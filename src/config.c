@@ -21,6 +21,7 @@
 #include "jcheck.h"
 #include "journal.h"
 #include "log.h"
+#include "state_url.h"
 #include "template.h"
 #include "url.h"
 #include "xalloc.h"
@@ -474,13 +475,15 @@ enum {
 	TOP_TIMEOUT, TOP_MAX_BODY, TOP_TIMEZONE, TOP_LANGUAGE, TOP_PROXY,
 	TOP_SPOOL_DIR, TOP_STATE_DIR, TOP_DEDUP, TOP_MAX_ATTEMPTS,
 	TOP_MAX_AGE, TOP_SPOOL_MAX_MB, TOP_READ_TIMEOUT, TOP_CA_FILE,
-	TOP_CA_PATH, TOP_LOG, TOP_APPS, TOP__MAX
+	TOP_CA_PATH, TOP_LOG, TOP_STATE_URL, TOP_STATE_PASSWORD_FILE,
+	TOP_STATE_PREFIX, TOP_APPS, TOP__MAX
 };
 
 static const char *const top_keys[TOP__MAX] = {
 	"timeout_ms", "max_body_bytes", "timezone", "language", "proxy",
 	"spool_dir", "state_dir", "dedup_seconds", "max_attempts", "max_age",
-	"spool_max_mb", "read_timeout_ms", "ca_file", "ca_path", "log", "apps",
+	"spool_max_mb", "read_timeout_ms", "ca_file", "ca_path", "log",
+	"state_url", "state_password_file", "state_prefix", "apps",
 };
 
 static const char top_required[TOP__MAX] = { [TOP_APPS] = 1 };
@@ -489,6 +492,7 @@ static void
 parse_top(struct jcheck *w, yajl_val o, struct config *c)
 {
 	char		 seen[TOP__MAX] = { 0 };
+	struct state_url su;
 	const char	*s, *why;
 	char		**dir;
 	struct buf	 q = { 0 };
@@ -542,6 +546,26 @@ parse_top(struct jcheck *w, yajl_val o, struct config *c)
 			if (jcheck_int(w, val, 1000, 300000, &n) == 0)
 				c->read_timeout_ms = (long)n;
 			break;
+		case TOP_STATE_URL:
+			if ((s = jcheck_string(w, val)) == NULL)
+				break;
+			free(c->state_url);
+			c->state_url = xstrdup(s);
+			if (*s != '\0' && state_url_parse(s, &su, &why) == -1)
+				jcheck_problem(w, "%s", why);
+			break;
+		case TOP_STATE_PREFIX:
+			if ((s = jcheck_string(w, val)) == NULL)
+				break;
+			free(c->state_prefix);
+			c->state_prefix = xstrdup(s);
+			if (strlen(s) > 64 || strspn(s, "abcdefghijklmnopqrstuvwxyz"
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:-") !=
+			    strlen(s))
+				jcheck_problem(w, "at most 64 letters, digits "
+				    "and _ . : -");
+			break;
+		case TOP_STATE_PASSWORD_FILE:
 		case TOP_SPOOL_DIR:
 		case TOP_STATE_DIR:
 		case TOP_CA_FILE:
@@ -554,6 +578,8 @@ parse_top(struct jcheck *w, yajl_val o, struct config *c)
 			}
 			dir = k == TOP_SPOOL_DIR ? &c->spool_dir :
 			    k == TOP_STATE_DIR ? &c->state_dir :
+			    k == TOP_STATE_PASSWORD_FILE ?
+			    &c->state_password_file :
 			    k == TOP_CA_FILE ? &c->ca_file : &c->ca_path;
 			free(*dir);
 			*dir = xstrdup(s);
@@ -593,6 +619,13 @@ parse_top(struct jcheck *w, yajl_val o, struct config *c)
 		jcheck_pop(w, old);
 	}
 	jcheck_missing(w, top_keys, TOP__MAX, top_required, seen);
+	if (*c->state_url != '\0' && *c->state_password_file != '\0' &&
+	    state_url_parse(c->state_url, &su, &why) == 0 &&
+	    su.password[0] != '\0')
+		jcheck_report(w, "state_password_file", "the password is "
+		    "already in state_url: keep one of them");
+	if (*c->state_url == '\0' && *c->state_password_file != '\0')
+		jcheck_report(w, "state_password_file", "needs state_url");
 	/* An accepted body must fit the spool, or a failure would lose it. */
 	if (*c->spool_dir != '\0' && c->max_body_bytes > JOURNAL_BODY_MAX) {
 		buf_reset(&q);
@@ -623,6 +656,9 @@ config_parse(const char *text, size_t len, struct buf *errors)
 	c->proxy = xstrdup("");
 	c->spool_dir = xstrdup("");
 	c->state_dir = xstrdup("");
+	c->state_url = xstrdup("");
+	c->state_password_file = xstrdup("");
+	c->state_prefix = xstrdup("");
 	c->ca_file = xstrdup("");
 	c->ca_path = xstrdup("");
 	c->log = xstrdup("stderr");
@@ -720,6 +756,9 @@ config_free(struct config *c)
 	free(c->proxy);
 	free(c->spool_dir);
 	free(c->state_dir);
+	free(c->state_url);
+	free(c->state_password_file);
+	free(c->state_prefix);
 	free(c->log);
 	free(c->ca_file);
 	free(c->ca_path);

@@ -74,6 +74,10 @@ struct config {
 	char		*spool_dir;	/* default "": no spool */
 	char		*state_dir;	/* default "": no rate limits, no
 					 * duplicate filter */
+	/* Shared by several relay hosts instead (state_redis.h): "" off. */
+	char		*state_url;	/* state_url.h */
+	char		*state_password_file;	/* "": none */
+	char		*state_prefix;	/* after "pgyer-relay:" in keys */
 	long long	 dedup_seconds;	/* default 600; 0: off */
 	long long	 max_attempts;	/* default 10, the first one too */
 	long long	 max_age;	/* seconds, default 86400 */

@@ -29,6 +29,7 @@ static struct {
 			    const unsigned char *, size_t, unsigned char *,
 			    unsigned int *);
 	const EVP_MD	*(*EVP_sha256)(void);
+	const EVP_MD	*(*EVP_sha1)(void);
 	int		 (*EVP_EncodeBlock)(unsigned char *,
 			    const unsigned char *, int);
 	int		 (*EVP_DecodeBlock)(unsigned char *,
@@ -40,7 +41,7 @@ static struct {
 #define SYM(f)	{ #f, (void **)&ossl.f }
 static const struct lazysym crypto_syms[] = {
 	SYM(OpenSSL_version_num), SYM(OpenSSL_version), SYM(HMAC),
-	SYM(EVP_sha256), SYM(EVP_EncodeBlock), SYM(EVP_DecodeBlock),
+	SYM(EVP_sha256), SYM(EVP_sha1), SYM(EVP_EncodeBlock), SYM(EVP_DecodeBlock),
 	SYM(EVP_Digest),
 };
 #undef SYM
@@ -74,20 +75,34 @@ crypto_load(char *err, size_t errlen)
 	return 0;
 }
 
-int
-crypto_sha256(const void *data, size_t len,
-    unsigned char out[CRYPTO_SHA256_LEN], char *err, size_t errlen)
+static int
+digest(const void *data, size_t len, unsigned char *out, size_t outlen,
+    int sha1, char *err, size_t errlen)
 {
 	unsigned int	 n = 0;
 
 	if (crypto_load(err, errlen) == -1)
 		return -1;
-	if (ossl.EVP_Digest(data, len, out, &n, ossl.EVP_sha256(), NULL) !=
-	    1 || n != CRYPTO_SHA256_LEN) {
+	if (ossl.EVP_Digest(data, len, out, &n, sha1 ? ossl.EVP_sha1() :
+	    ossl.EVP_sha256(), NULL) != 1 || n != outlen) {
 		snprintf(err, errlen, "%s: EVP_Digest failed", LIBCRYPTO_SO);
 		return -1;
 	}
 	return 0;
+}
+
+int
+crypto_sha256(const void *data, size_t len,
+    unsigned char out[CRYPTO_SHA256_LEN], char *err, size_t errlen)
+{
+	return digest(data, len, out, CRYPTO_SHA256_LEN, 0, err, errlen);
+}
+
+int
+crypto_sha1(const void *data, size_t len, unsigned char out[CRYPTO_SHA1_LEN],
+    char *err, size_t errlen)
+{
+	return digest(data, len, out, CRYPTO_SHA1_LEN, 1, err, errlen);
 }
 
 int

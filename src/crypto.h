@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #define CRYPTO_SHA256_LEN	32
+#define CRYPTO_SHA1_LEN		20
 /* The soname opened; LIBCRYPTO_SO overrides it at build time. */
 #ifndef LIBCRYPTO_SO
 #define LIBCRYPTO_SO	"libcrypto.so.3"
@@ -21,6 +22,10 @@ int	 crypto_load(char *err, size_t errlen);
 /* SHA-256 of data.  0, or -1 with err. */
 int	 crypto_sha256(const void *data, size_t len,
 	    unsigned char out[CRYPTO_SHA256_LEN], char *err, size_t errlen);
+/* SHA-1 of data, only to name a Redis script (EVALSHA).  0, or -1 with
+ * err. */
+int	 crypto_sha1(const void *data, size_t len,
+	    unsigned char out[CRYPTO_SHA1_LEN], char *err, size_t errlen);
 /* HMAC-SHA256 of msg under key.  0, or -1 with err. */
 int	 crypto_hmac_sha256(const void *key, size_t keylen, const void *msg,
 	    size_t msglen, unsigned char out[CRYPTO_SHA256_LEN], char *err,

@@ -32,6 +32,7 @@
 #include "queue.h"
 #include "relay.h"
 #include "sign.h"
+#include "state.h"
 #include "summary.h"
 #include "supervise.h"
 #include "url.h"
@@ -45,9 +46,9 @@
 
 /*
  * What a process keeps from one request to the next: the CGI serves one,
- * a FastCGI worker many.  Nothing else outlives a request.  (A store
- * opened once per process belongs here too: opened lazily, closed in
- * proc_free().)
+ * a FastCGI worker many.  Nothing else outlives a request, but the shared
+ * store's connection (state.h: opened lazily, state_begin() per request,
+ * state_close() in proc_free()).
  */
 struct proc {
 	struct config	*cfg;		/* the last good config */
@@ -171,7 +172,7 @@ duplicate(struct req *r, const struct app *app, long long start)
 	long long	 deadline;
 	int		 rc;
 
-	if (*r->cfg->state_dir == '\0' || r->cfg->dedup_seconds <= 0)
+	if (!state_dedup_on(r->cfg))
 		return 0;
 	/* Without its identity an event is no one's duplicate: refused. */
 	if (dedup_key(app->key, &r->ev, r->dedup_key, err, sizeof(err)) ==
@@ -188,7 +189,7 @@ duplicate(struct req *r, const struct app *app, long long start)
 	 */
 	deadline = start / 1000 + (r->cfg->timeout_ms * 3 / 2 + 999) / 1000 +
 	    5;
-	rc = dedup_claim(r->cfg->state_dir, r->dedup_key, start / 1000,
+	rc = state_claim(r->cfg, r->dedup_key, start / 1000,
 	    r->cfg->dedup_seconds, deadline, r->q.lock_until, err,
 	    sizeof(err));
 	switch (rc) {
@@ -242,7 +243,7 @@ skip_journaled(struct req *r)
 		return 0;
 	}
 	/* And those a drain sent from the journal since (dedup_note()). */
-	if (dedup_sent(r->cfg->state_dir, r->dedup_key, drop_webhook, r,
+	if (state_sent(r->cfg, r->dedup_key, drop_webhook, r,
 	    r->q.lock_until, err, sizeof(err)) == -1)
 		log_msg("duplicates: %s", err);
 	if (r->n < had)
@@ -251,7 +252,7 @@ skip_journaled(struct req *r)
 		    r->ev.field[EV_TYPE], had - r->n, had);
 	if (r->n > 0)
 		return 0;
-	if (dedup_settle(r->cfg->state_dir, r->dedup_key, "journaled",
+	if (state_settle(r->cfg, r->dedup_key, "journaled",
 	    r->q.lock_until, err, sizeof(err)) == -1)
 		log_msg("duplicates: %s", err);
 	return 1;
@@ -491,7 +492,7 @@ serve_request(struct req *r)
 	/* "journaled" only when the journal holds every message of it. */
 	if (r->marked && r->q.j != NULL && journaled > 0 &&
 	    journaled == sendable) {
-		if (dedup_settle(r->cfg->state_dir, r->dedup_key, "journaled",
+		if (state_settle(r->cfg, r->dedup_key, "journaled",
 		    r->q.lock_until, err, sizeof(err)) == -1)
 			log_msg("duplicates: %s", err);
 		else
@@ -505,7 +506,8 @@ serve_request(struct req *r)
 		 * dropped so that a retry goes through. */
 		deadline(r, (unsigned int)(r->cfg->timeout_ms / 1000) + 2,
 		    HTTP_504, "deadline passed before the robots answered");
-		if (r->marked && journaled == 0 && r->f->forget != NULL) {
+		if (r->marked && journaled == 0 && !state_shared(r->cfg) &&
+		    r->f->forget != NULL) {
 			struct buf	 mark = { 0 };
 
 			dedup_path(&mark, r->cfg->state_dir, r->dedup_key);
@@ -514,7 +516,7 @@ serve_request(struct req *r)
 		}
 		if (send_jobs(r) == -1 && journaled == 0) {
 			if (r->marked)
-				(void)dedup_forget(r->cfg->state_dir,
+				(void)state_forget(r->cfg,
 				    r->dedup_key, err, sizeof(err));
 			return refuse(r, HTTP_500, "cannot start delivery");
 		}
@@ -539,11 +541,11 @@ serve_request(struct req *r)
 	 * was too full to keep: its sender keeps it (503) and retries.
 	 */
 	if (r->marked && r->n > 0 && (accepted == 0 || full > 0)) {
-		if (dedup_forget(r->cfg->state_dir, r->dedup_key, err,
+		if (state_forget(r->cfg, r->dedup_key, err,
 		    sizeof(err)) == -1)
 			log_msg("duplicates: %s", err);
 	} else if (r->marked && r->n > 0 && !settled &&
-	    dedup_settle(r->cfg->state_dir, r->dedup_key, "done",
+	    state_settle(r->cfg, r->dedup_key, "done",
 	    r->q.lock_until, err, sizeof(err)) == -1)
 		log_msg("duplicates: %s", err);
 	st = full > 0 ? HTTP_503 : summary_status(r->d, r->n);
@@ -592,6 +594,9 @@ proc_free(void *arg)
 	deliver_close(p->t);
 	config_free(p->cfg);
 	deliver_end();
+	/* The shared store's connection, opened by the first request that
+	 * needed it (state.h): one per process, closed here. */
+	state_close();
 	log_close();
 }
 
@@ -604,6 +609,8 @@ serve(struct front *f, void *arg)
 	memset(&r, 0, sizeof(r));
 	r.f = f;
 	r.p = arg;
+	/* The shared store's per-request state starts afresh (state.h). */
+	state_begin();
 	(void)serve_request(&r);
 	if (!f->responded)
 		cgi_error(f, HTTP_500, "internal error");
@@ -635,6 +642,7 @@ main(int argc, char *argv[])
 			    proc_free);
 		rc = cli_main(argc, argv);
 		deliver_end();
+		state_close();
 		return rc;
 	}
 

@@ -10,13 +10,12 @@
 
 #include "clock.h"
 #include "config.h"
-#include "dedup.h"
 #include "event.h"
 #include "fault.h"
 #include "log.h"
 #include "queue.h"
-#include "ratelimit.h"
 #include "relay.h"
+#include "state.h"
 
 long long
 queue_backoff(long long attempts, unsigned int rnd)
@@ -177,7 +176,7 @@ queue_journal(struct queue *q, const struct app *app, struct delivery d[],
 
 /*
  * A record the drain is about to send: noted on its event's claim in the
- * duplicate filter (dedup_note()), so that if the CGI that journaled it
+ * duplicate filter (state_note()), so that if the CGI that journaled it
  * died before marking the event journaled, PGYER's retry does not send
  * it again once this record is gone.  No claim (settled, forgotten,
  * expired) needs no note, and a failure leaves that crash window open
@@ -189,7 +188,7 @@ note_sent(struct queue *q, const struct journal_record *r)
 	char	 err[256];
 
 	if (r->event != NULL)
-		(void)dedup_note(q->cfg->state_dir, r->event, r->webhook,
+		(void)state_note(q->cfg, r->event, r->webhook,
 		    q->lock_until, err, sizeof(err));
 }
 
@@ -283,14 +282,13 @@ queue_build(struct queue *q, struct queue_job *job, long long now_ms)
 void
 queue_take_slot(struct queue *q, struct queue_job *job, long long now_ms)
 {
-	const char	*state_dir = q->cfg->state_dir;
 	long long	 next, now = now_ms / 1000;
 	char		 err[256];
 	int		 rc;
 
 	if (job->fate != QUEUE_NEW)
 		return;
-	rc = ratelimit_take(state_dir, job->wh->type, job->wh->url, now_ms,
+	rc = state_take(q->cfg, job->wh->type, job->wh->url, now_ms,
 	    q->lock_until, &next, err, sizeof(err));
 	if (rc == -1)
 		log_msg("rate limits, sending anyway: %s", err);
@@ -367,7 +365,7 @@ queue_finish(struct queue *q, struct queue_job *job, long long now_ms)
 		return;
 	}
 	/* The robot itself says "too fast": no slots for a while. */
-	if (ratelimit_refused(cfg->state_dir, job->wh->type, job->wh->url,
+	if (state_refused(cfg, job->wh->type, job->wh->url,
 	    d->v.errcode, now_ms, q->lock_until, err, sizeof(err)) == -1)
 		log_msg("rate limits: %s", err);
 	if (!has_record(job)) {

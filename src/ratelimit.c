@@ -25,7 +25,6 @@
 #include "xalloc.h"
 
 #define RATE_DIR	"rate"
-#define RULES_MAX	2
 /* The most sends one file remembers: the largest limit. */
 #define SENDS_MAX	100
 
@@ -38,19 +37,7 @@
 #define MINUTE_MS	(60000 + 1000)
 #define SECOND_MS	(1000 + 100)
 
-struct rule {
-	int		 limit;
-	long long	 window_ms;
-};
-
-struct robot_limits {
-	struct rule	 rules[RULES_MAX];
-	size_t		 n;
-	long		 too_fast;	/* the robot's "too fast" errcode */
-	long long	 block_ms;	/* how long it then refuses us */
-};
-
-static const struct robot_limits limits[ROBOT__MAX] = {
+static const struct ratelimit_limits limits[ROBOT__MAX] = {
 	[ROBOT_WECOM] = { { { 20, MINUTE_MS } }, 1, 45009, MINUTE_MS },
 	[ROBOT_DINGTALK] = { { { 20, MINUTE_MS } }, 1, 130101,
 	    10 * 60 * 1000 },
@@ -64,6 +51,14 @@ struct state {
 	long long	 sends[SENDS_MAX + 1];
 	size_t		 n;
 };
+
+const struct ratelimit_limits *
+ratelimit_limits(enum robot_type type)
+{
+	if ((unsigned int)type >= ROBOT__MAX || limits[type].n == 0)
+		return NULL;
+	return &limits[type];
+}
 
 /* 1 when the query parameter at p (up to '&' or the end) is one of the
  * signature parameters added at send time. */
@@ -192,7 +187,7 @@ write_state(int fd, const struct state *s)
  */
 static int
 open_state(const char *state_dir, const char *url,
-    const struct robot_limits *l, long long now, long long until_ms,
+    const struct ratelimit_limits *l, long long now, long long until_ms,
     struct state *s, char *err, size_t errlen)
 {
 	struct buf	 path = { 0 }, text = { 0 };
@@ -250,8 +245,8 @@ ratelimit_take(const char *state_dir, enum robot_type type, const char *url,
     long long now, long long until_ms, long long *next_ms, char *err,
     size_t errlen)
 {
-	const struct robot_limits	*l;
-	const struct rule		*r;
+	const struct ratelimit_limits	*l;
+	const struct ratelimit_rule	*r;
 	struct state			 s;
 	long long			 next = 0, t;
 	size_t				 in;
@@ -304,7 +299,7 @@ ratelimit_refused(const char *state_dir, enum robot_type type,
     const char *url, long errcode, long long now, long long until_ms,
     char *err, size_t errlen)
 {
-	const struct robot_limits	*l;
+	const struct ratelimit_limits	*l;
 	struct state			 s;
 	int				 fd;
 

@@ -22,6 +22,24 @@
 /* A rate file bigger than this is not ours: it is started afresh. */
 #define RATELIMIT_FILE_MAX	16384
 
+#define RATELIMIT_RULES_MAX	2
+
+struct ratelimit_rule {
+	int		 limit;		/* sends ... */
+	long long	 window_ms;	/* ... within any window this long */
+};
+
+struct ratelimit_limits {
+	struct ratelimit_rule	 rules[RATELIMIT_RULES_MAX];
+	size_t			 n;
+	long			 too_fast;	/* the "too fast" errcode */
+	long long		 block_ms;	/* how long it then refuses us */
+};
+
+/* The limits of a robot type, the same for every store (state.h), or
+ * NULL when it has none. */
+const struct ratelimit_limits *ratelimit_limits(enum robot_type);
+
 /* The robot's key for url: hex SHA-256 of url without its "timestamp"
  * and "sign" query parameters.  0, or -1 with err (libcrypto cannot be
  * opened). */

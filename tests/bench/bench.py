@@ -14,6 +14,8 @@ Sections (BENCH_ONLY picks some, e.g. BENCH_ONLY="cpu ir"):
   journal the 1-robot path with spool_dir (the write-ahead journal's
           fsyncs) next to the same without: CPU and wall;
   tls     an HTTPS robot (test CA made here with openssl);
+  redis   the 1-robot path with the shared rules in Redis (state_url,
+          a redis-server started here) next to the same in state_dir;
   wrk     throughput through nginx + fcgiwrap (BENCH_FCGI_CHILDREN
           children), php-cgi and Debian's webhook under the same load;
   fastcgi the relay's FastCGI mode through nginx against php-cgi -b, the
@@ -54,7 +56,8 @@ import benchlib as bl                      # noqa: E402
 N = int(os.environ.get('BENCH_N', '21'))
 IR_RUNS = int(os.environ.get('BENCH_IR_RUNS', '1'))
 ONLY = os.environ.get('BENCH_ONLY',
-                      'cpu ir fanout rss journal tls wrk fastcgi').split()
+                      'cpu ir fanout rss journal tls redis wrk '
+                      'fastcgi').split()
 CGI = os.path.abspath(os.path.join(TOP, os.environ.get(
     'CGI', 'cgi-bin/pgyer-relay.cgi')))
 
@@ -169,6 +172,8 @@ def main():
             journal(ctx, relay_ok)
         if 'tls' in ONLY:
             tls(ctx, relay_ok)
+        if 'redis' in ONLY:
+            redis(ctx, relay_ok)
         if 'wrk' in ONLY:
             import benchwrk
             benchwrk.throughput(ctx, relay_ok)
@@ -343,6 +348,70 @@ def journal(ctx, relay_ok):
         t.row('relay: 1 robot, journaled', metric, journaled, plain,
               'no spool_dir', note='3 fsyncs: the record, the directory '
               'twice' if metric == 'wall' else '')
+
+
+def redis(ctx, relay_ok):
+    """The shared rules' price: the 1-robot path (a WeCom robot: the
+    duplicate claim, its settling and a rate slot) with state_url, over
+    the unix socket and loopback TCP, next to the same with state_dir,
+    run in turn.  A new event each run (a duplicate is not sent); fewer
+    runs than the robot's 20 a minute.  FastCGI: a row to add when its
+    front end lands (one connection per worker, kept: no connect)."""
+    from redisserver import RedisServer
+    t = ctx.table
+    n = min(15, max(5, N // 2))
+    if not relay_ok:
+        t.skip('relay: 1 robot, Redis state', 'the relay does not work yet')
+        return
+    try:
+        rs = RedisServer()
+    except AssertionError as e:
+        t.skip('relay: 1 robot, Redis state', str(e))
+        return
+    # Its own robot, a token (so a rate bucket) per metric and store:
+    # each sees fewer sends than the robot's 20 a minute.
+    bot = MockRobot('wecom', token='k-redis0',
+                    tokens=['k-redis%d' % i for i in range(1, 6)])
+    try:
+        os.makedirs(os.path.join(ctx.work, 'state'), 0o700, exist_ok=True)
+        seq = [0]
+
+        def fresh():
+            seq[0] += 1
+            return event_body(timestamp=1594781454 + seq[0])
+
+        for i, metric in enumerate(('cpu', 'wall')):
+            paths = {}
+            for j, (name, top) in enumerate((
+                    ('file', {'state_dir': os.path.join(ctx.work,
+                                                        'state')}),
+                    ('unix', {'state_url': rs.unix_url()}),
+                    ('tcp', {'state_url': rs.tcp_url()}))):
+                cfg = relay_config(ctx.robots)
+                cfg['apps'][APP]['webhooks'] = [webhook(
+                    'one', bot, ['updateVersion'],
+                    url=bot.url_for('k-redis%d' % (3 * i + j)))]
+                cfg.update(top)
+                paths[name] = os.path.join(ctx.work, 'config-%s-%s.json'
+                                           % (name, metric))
+                with open(paths[name], 'w') as f:
+                    json.dump(cfg, f, ensure_ascii=False, indent=1)
+            t.section('Shared rules: 1 robot, %s, median of %d, in turn' % (
+                'CPU' if metric == 'cpu' else 'wall', n))
+            m = ctx.measure_many(metric, [
+                ([CGI], {'PGYER_RELAY_CONFIG': paths[k]}, fresh,
+                 query(APP), 200) for k in ('file', 'unix', 'tcp')],
+                runs=n)
+            t.row('relay: 1 robot, state_dir', metric, m[0])
+            t.row('relay: 1 robot, Redis (unix socket)', metric, m[1], m[0],
+                  'state_dir', 1.5, note='connect, 2 scripts, 1 SET')
+            t.row('relay: 1 robot, Redis (loopback TCP)', metric, m[2], m[0],
+                  'state_dir', 1.5)
+        t.skip('relay: 1 robot, Redis, FastCGI', 'no FastCGI front end '
+               'yet: measure it here when it lands')
+    finally:
+        bot.close()
+        rs.close()
 
 
 def rss(ctx, relay_ok):

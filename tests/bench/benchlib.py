@@ -251,7 +251,7 @@ class Context:
             else None
         todo = []
         for argv, extra_env, body, query, want in jobs:
-            env = cgi_env(argv[0], body, query, self.cfg, extra_env)
+            env = cgi_env(argv[0], _body(body), query, self.cfg, extra_env)
             if metric == 'ir':
                 argv = ['valgrind', '--tool=callgrind',
                         '--callgrind-out-file=/dev/null'] + list(argv)
@@ -261,12 +261,19 @@ class Context:
         else:
             runs = runs or N
             for j in todo:
-                run_cgi(j.argv, j.env, j.body, launcher)  # page cache
+                run_cgi(j.argv, j.env, _body(j.body), launcher)  # cache
         for _ in range(runs):
             for j in todo:
-                j.record(metric, run_cgi(j.argv, j.env, j.body, launcher))
+                j.record(metric, run_cgi(j.argv, j.env, _body(j.body),
+                                         launcher))
         return [Measure(metric, j.values, walls=j.walls, status=j.got,
                         bad=j.bad) for j in todo]
+
+
+def _body(body):
+    """A body, or a callable giving a new one of the same length for each
+    run (a new event each time, for the duplicate filter)."""
+    return body() if callable(body) else body
 
 
 class _Job:

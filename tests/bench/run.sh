@@ -16,7 +16,7 @@ cd "$top" || exit 1
 # (the references).
 pkgs="build-essential pkg-config libcurl4-openssl-dev libyajl-dev libssl-dev
 openssl ca-certificates curl python3 valgrind nginx-light fcgiwrap wrk
-php-cgi php-curl webhook"
+php-cgi php-curl webhook libhiredis-dev redis-server"
 missing=
 if command -v dpkg-query >/dev/null 2>&1; then
 	for p in $pkgs; do

@@ -19,7 +19,6 @@ Run from the repository root:
     PGYER_RELAY_BIN=cgi-bin/pgyer-relay.cgi python3 tests/cgi/test_queue.py
 """
 import hashlib
-import json
 import os
 import signal
 import socket
@@ -28,7 +27,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'lib'))
-from cgirun import APP, SLOW, event_body  # noqa: E402
+from cgirun import APP, SLOW  # noqa: E402
 from harness import main, test  # noqa: E402
 from mockrobot import MockRobot  # noqa: E402
 from ports import free_port  # noqa: E402
@@ -38,24 +37,8 @@ T0 = 1594781454
 
 
 def write_records(relay, webhook, n, first=0):
-    """n pending records for webhook, due now, oldest first; returns
-    their bodies."""
-    os.makedirs(os.path.join(relay.spool, 'dead'), mode=0o700,
-                exist_ok=True)
-    now = int(time.time())
-    bodies = []
-    for i in range(first, first + n):
-        body = event_body(timestamp=T0 + i)
-        rec = {'v': 1, 'app': APP, 'webhook': webhook, 'received': now,
-               'attempts': 0, 'next_at': now,
-               'body': body.decode('utf-8')}
-        name = '%010d.%09d.1.%d.json' % (now - 100, i, i)
-        path = os.path.join(relay.spool, name)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, 'w', encoding='utf-8') as f:
-            json.dump(rec, f, ensure_ascii=False)
-        bodies.append(body)
-    return bodies
+    """n pending records for webhook, due now; returns their bodies."""
+    return relay.write_records(webhook, n, first, T0)
 
 
 def counts(out):

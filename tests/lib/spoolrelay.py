@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 
 from cgirun import (APP, PASS_ENV, ROOT, SANITIZER_MARKS, SLOW, WRAP,
                     CgiError, binary, config_for, event_body, run_cgi)
@@ -155,6 +156,27 @@ class Relay:
         counts = tuple(int(x) for x in m.groups()) if m else (0,) * 9
         self.delivered += counts[0]
         return out, counts
+
+    def write_records(self, webhook, n, first=0, t0=1594781454):
+        """n pending records for webhook, due now, oldest first, written
+        straight into spool_dir (the journal's format): hundreds are
+        quicker so than posted; returns their bodies."""
+        os.makedirs(os.path.join(self.spool, 'dead'), mode=0o700,
+                    exist_ok=True)
+        now = int(time.time())
+        bodies = []
+        for i in range(first, first + n):
+            body = event_body(timestamp=t0 + i)
+            rec = {'v': 1, 'app': APP, 'webhook': webhook, 'received': now,
+                   'attempts': 0, 'next_at': now,
+                   'body': body.decode('utf-8')}
+            name = '%010d.%09d.1.%d.json' % (now - 100, i, i)
+            path = os.path.join(self.spool, name)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, 'w', encoding='utf-8') as f:
+                json.dump(rec, f, ensure_ascii=False)
+            bodies.append(body)
+        return bodies
 
     def files(self, sub=''):
         d = os.path.join(self.spool, sub)

@@ -16,6 +16,10 @@ test_vectors(void)
 	hex_encode(d, sizeof(d), hex);
 	CHECK_STR(hex, "ba7816bf8f01cfea414140de5dae2223"
 	    "b00361a396177a9cb410ff61f20015ad");
+	/* FIPS 180-2 A.1: the name Redis gives a script (EVALSHA). */
+	CHECK_INT(crypto_sha1("abc", 3, d, err, sizeof(err)), 0);
+	hex_encode(d, CRYPTO_SHA1_LEN, hex);
+	CHECK_STR(hex, "a9993e364706816aba3e25717850c26c9cd0d89d");
 	/* RFC 4231 4.3, test case 2. */
 	CHECK_INT(crypto_hmac_sha256("Jefe", 4, "what do ya want for nothing?",
 	    28, d, err, sizeof(err)), 0);

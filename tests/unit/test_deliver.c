@@ -11,10 +11,15 @@
 
 #include <netinet/in.h>
 
+#include <dlfcn.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <curl/curl.h>
 
 #include "buf.h"
 #include "config.h"
@@ -344,6 +349,116 @@ test_reuse(void)
 	buf_free(&req);
 }
 
+/* Allocations libcurl made through count_malloc() and friends. */
+static atomic_size_t	 curl_allocs;
+
+static void *
+count_malloc(size_t n)
+{
+	curl_allocs++;
+	return malloc(n);
+}
+
+static void *
+count_calloc(size_t n, size_t size)
+{
+	curl_allocs++;
+	return calloc(n, size);
+}
+
+static void *
+count_realloc(void *p, size_t n)
+{
+	curl_allocs++;
+	return realloc(p, n);
+}
+
+static char *
+count_strdup(const char *s)
+{
+	curl_allocs++;
+	return strdup(s);
+}
+
+/*
+ * Whether libcurl is initialised now, by its own account: a
+ * curl_global_init_mem() while it is initialised only counts one more
+ * init and keeps the allocator it has; on the first init it installs
+ * the one given (lib/easy.c, https://github.com/curl/curl).  So: one
+ * init with counting callbacks, one transfer set up, one cleanup to
+ * balance, and were the callbacks used?  1 initialised, 0 not, -1 when
+ * libcurl is not loaded.
+ */
+static int
+curl_initialised(void)
+{
+	CURLcode	 (*init_mem)(long, curl_malloc_callback,
+			    curl_free_callback, curl_realloc_callback,
+			    curl_strdup_callback, curl_calloc_callback);
+	void		 (*cleanup)(void);
+	CURL		*(*easy_init)(void);
+	void		 (*easy_cleanup)(CURL *);
+	void		*h;
+	CURL		*e;
+
+	/* The libcurl deliver.c opened, not another copy. */
+	if ((h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_NOLOAD)) == NULL)
+		return -1;
+	*(void **)&init_mem = dlsym(h, "curl_global_init_mem");
+	*(void **)&cleanup = dlsym(h, "curl_global_cleanup");
+	*(void **)&easy_init = dlsym(h, "curl_easy_init");
+	*(void **)&easy_cleanup = dlsym(h, "curl_easy_cleanup");
+	if (init_mem == NULL || cleanup == NULL || easy_init == NULL ||
+	    easy_cleanup == NULL || init_mem(CURL_GLOBAL_DEFAULT,
+	    count_malloc, free, count_realloc, count_strdup,
+	    count_calloc) != CURLE_OK) {
+		dlclose(h);
+		return -1;
+	}
+	curl_allocs = 0;
+	if ((e = easy_init()) != NULL)
+		easy_cleanup(e);
+	cleanup();
+	dlclose(h);
+	return e != NULL && curl_allocs == 0;
+}
+
+/*
+ * curl_global_init() once per program and curl_global_cleanup() once at
+ * its end, as libcurl asks
+ * (https://curl.se/libcurl/c/curl_global_init.html): not once per
+ * batch, so a process that sends many batches (a drain, a FastCGI
+ * server) neither re-initialises TLS each time nor tears it down under
+ * a transfer.  libcurl stays initialised between batches, however the
+ * transport is opened and closed, and deliver_end() leaves it
+ * uninitialised.
+ */
+static void
+test_global_once(void)
+{
+	struct mock	 m;
+	struct delivery	 d;
+	struct buf	 req = { 0 };
+	char		 url[64];
+
+	config_init(5000);
+	for (int i = 0; i < 2; i++) {
+		CHECK_INT(mock_start(&m, ANSWER, 200, 2), 0);
+		snprintf(url, sizeof(url), "http://127.0.0.1:%d/", m.port);
+		delivery_init(&d, url, "{}");
+		CHECK_INT(send_one(&d), 0);
+		CHECK_INT(mock_end(&m, &req), 0);
+		CHECK_INT(d.http_status, 200);
+		queue_judge(&d);
+		buf_reset(&req);
+		/* After each batch, as before the next one. */
+		CHECK_INT(curl_initialised(), 1);
+	}
+	deliver_end();
+	CHECK_INT(curl_initialised(), 0);
+	buf_free(&req);
+}
+
 /* What it loads: libcurl 7.85.0 or later, by its own account. */
 static void
 test_version(void)
@@ -366,6 +481,7 @@ main(void)
 	RUN(test_tls_handshake);
 	RUN(test_reuse);
 	RUN(test_version);
+	RUN(test_global_once);	/* last: it ends libcurl */
 	deliver_end();
 	return TEST_END();
 }
