@@ -374,7 +374,8 @@ proc_config(struct proc *p)
 			log_msg("config: not reloaded: the last good "
 			    "configuration keeps serving");
 		p->have_bad = known;
-		p->bad = st;
+		if (known)
+			p->bad = st;
 		return p->cfg;
 	}
 	buf_free(&errors);
