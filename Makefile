@@ -14,7 +14,7 @@ DESTDIR	?=
 CC	?= cc
 AR	?= ar
 PKG_CONFIG ?= pkg-config
-PKGS	= yajl libcurl libcrypto hiredis
+PKGS	= yajl libcurl libcrypto hiredis fcgi
 BUILD	?= build
 
 CFLAGS	?= -O2 -g
@@ -30,6 +30,7 @@ dev_yajl	= libyajl-dev
 dev_libcurl	= libcurl4-openssl-dev
 dev_libcrypto	= libssl-dev
 dev_hiredis	= libhiredis-dev
+dev_fcgi	= libfcgi-dev
 # Goals that compile nothing do not need the libraries (`make demo`,
 # `make check` and `make check-all` install them first, then build).
 NOLIB_GOALS = clean uninstall demo check check-all
@@ -51,9 +52,11 @@ endif
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 # libcurl and libcrypto are opened with dlopen() by soname when a request
-# is sent (src/lazylib.h); yajl and hiredis (small: state_redis.c) are
-# linked.  LIBDL: -ldl before glibc 2.34, nothing since.
-PKG_LIBS := $(shell $(PKG_CONFIG) --libs yajl hiredis 2>/dev/null) $(LIBDL)
+# is sent (src/lazylib.h); yajl, hiredis (small: state_redis.c) and
+# libfcgi (the FastCGI mode, src/fcgi.c) are linked.  LIBDL: -ldl before
+# glibc 2.34, nothing since.
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs yajl hiredis fcgi 2>/dev/null) \
+	    $(LIBDL)
 ALL_CPPFLAGS = $(DEFS) $(PKG_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS = $(WARN) $(HARDEN) $(CFLAGS) $(EXTRA_CFLAGS)
 ALL_LDFLAGS = -Wl,-z,relro,-z,now $(LDFLAGS) $(EXTRA_LDFLAGS)
@@ -184,11 +187,14 @@ check-all:
 WEBGROUP ?= www-data
 LOGDIR	?= /var/log/pgyer-relay
 SNIPPETS = apache2/conf-available/pgyer-relay.conf \
-	   nginx/snippets/pgyer-relay.conf nginx/conf.d/pgyer-relay-log.conf
+	   apache2/conf-available/pgyer-relay-fcgid.conf \
+	   nginx/snippets/pgyer-relay.conf \
+	   nginx/snippets/pgyer-relay-fastcgi.conf \
+	   nginx/conf.d/pgyer-relay-log.conf
 paths	= sed -e 's|/usr/local/lib/cgi-bin|$(BINDIR)|g' \
 	      -e 's|/etc/pgyer-relay|$(SYSCONFDIR)/pgyer-relay|g' \
 	      -e 's|/var/log/pgyer-relay|$(LOGDIR)|g'
-install: all
+install: all install-fastcgi
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/pgyer-relay
 	install -m 0755 $(CGI) $(DESTDIR)$(BINDIR)/pgyer-relay.cgi
 	@conf=$(DESTDIR)$(SYSCONFDIR)/pgyer-relay/config.json; \
@@ -218,12 +224,16 @@ install: all
 	install -d $(addprefix $(DESTDIR)$(DATADIR)/,$(sort $(dir $(SNIPPETS))))
 	$(paths) apache-conf/pgyer-relay.conf > \
 	    $(DESTDIR)$(DATADIR)/apache2/conf-available/pgyer-relay.conf
+	$(paths) apache-conf/pgyer-relay-fcgid.conf > \
+	    $(DESTDIR)$(DATADIR)/apache2/conf-available/pgyer-relay-fcgid.conf
 	$(paths) nginx-conf/pgyer-relay.conf > \
 	    $(DESTDIR)$(DATADIR)/nginx/snippets/pgyer-relay.conf
+	$(paths) nginx-conf/pgyer-relay-fastcgi.conf > \
+	    $(DESTDIR)$(DATADIR)/nginx/snippets/pgyer-relay-fastcgi.conf
 	install -m 0644 nginx-conf/conf.d/pgyer-relay-log.conf \
 	    $(DESTDIR)$(DATADIR)/nginx/conf.d/pgyer-relay-log.conf
 
-uninstall:
+uninstall: uninstall-fastcgi
 	rm -f $(DESTDIR)$(BINDIR)/pgyer-relay.cgi
 	rm -f $(DESTDIR)$(MANDIR)/man8/pgyer-relay.8
 	rm -f $(DESTDIR)$(SYSCONFDIR)/logrotate.d/pgyer-relay
@@ -269,7 +279,7 @@ fuzz:
 SYSTEMDDIR ?= /etc/systemd/system
 CRONDIR	?= /etc/cron.d
 DRAIN_UNITS = pgyer-relay-drain.service pgyer-relay-drain.timer
-.PHONY: install-drain uninstall-drain
+.PHONY: install-drain uninstall-drain install-fastcgi uninstall-fastcgi
 install-drain:
 	install -d $(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(CRONDIR)
 	for u in $(DRAIN_UNITS); do \
@@ -284,6 +294,21 @@ install-drain:
 uninstall-drain:
 	for u in $(DRAIN_UNITS); do rm -f $(DESTDIR)$(SYSTEMDDIR)/$$u; done
 	rm -f $(DESTDIR)$(CRONDIR)/pgyer-relay
+
+# The FastCGI mode's socket and service (part of `make install`), not
+# enabled: systemctl daemon-reload && systemctl enable --now
+# pgyer-relay.socket, then nginx-conf/pgyer-relay-fastcgi.conf.
+FASTCGI_UNITS = pgyer-relay.socket pgyer-relay.service
+install-fastcgi:
+	install -d $(DESTDIR)$(SYSTEMDDIR)
+	for u in $(FASTCGI_UNITS); do \
+		sed -e 's|/usr/local/lib/cgi-bin|$(BINDIR)|g' \
+		    -e 's|/etc/pgyer-relay|$(SYSCONFDIR)/pgyer-relay|g' \
+		    etc/systemd/$$u > $(DESTDIR)$(SYSTEMDDIR)/$$u || exit 1; \
+	done
+
+uninstall-fastcgi:
+	for u in $(FASTCGI_UNITS); do rm -f $(DESTDIR)$(SYSTEMDDIR)/$$u; done
 
 # A Debian package (debian/) of this tree, built by dpkg-buildpackage on a
 # copy so that neither this tree nor its build changes; the .deb goes to

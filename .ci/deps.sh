@@ -8,13 +8,14 @@
 set -eu
 # Build: the compiler, pkg-config and the libraries' -dev packages.
 pkgs="build-essential pkg-config libyajl-dev libcurl4-openssl-dev libssl-dev
-libhiredis-dev"
+libhiredis-dev libfcgi-dev"
 # make check: python3 runs the CGI tests, tzdata gives their time zones,
 # redis-server is the shared state (state_url) the tests start.
 pkgs="$pkgs tzdata ca-certificates python3 redis-server"
 if [ "${1:-all}" != check ]; then
-	# make check-all and make demo: valgrind, the real web servers, curl.
-	pkgs="$pkgs curl valgrind apache2 nginx-light fcgiwrap"
+	# make check-all and make demo: valgrind, the real web servers (and
+	# mod_fcgid for the FastCGI mode), curl.
+	pkgs="$pkgs curl valgrind apache2 nginx-light fcgiwrap libapache2-mod-fcgid"
 	# make deb and tests/e2e/test_deb.py (debian/control's Build-Depends
 	# are the build packages above; logrotate rotates the installed log).
 	pkgs="$pkgs dpkg-dev debhelper fakeroot lintian logrotate"

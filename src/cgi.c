@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "cgi.h"
+#include "front.h"
 #include "io.h"
 #include "jsongen.h"
 #include "log.h"
@@ -59,21 +60,21 @@ cgi_is_json(const char *ct)
 	return *ct == '\0' || *ct == ';';
 }
 
-/* read() that retries on EINTR.  Returns bytes read, 0 at EOF, -1. */
+/* f's read, retried on EINTR.  Returns bytes read, 0 at EOF, -1. */
 static ssize_t
-read_some(int fd, char *p, size_t n)
+read_some(struct front *f, char *p, size_t n)
 {
 	ssize_t	 r;
 
 	do
-		r = read(fd, p, n);
+		r = f->read(f, p, n);
 	while (r == -1 && errno == EINTR);
 	return r;
 }
 
 /* Reads and discards up to left bytes (to EOF when left is -1). */
 static void
-drain(int fd, long long left)
+drain(struct front *fd, long long left)
 {
 	char	 sink[READ_CHUNK];
 	size_t	 want;
@@ -114,7 +115,7 @@ parse_length(const char *s)
 }
 
 enum http_status
-cgi_read_body(int fd, const char *content_length, size_t max,
+cgi_read_body(struct front *fd, const char *content_length, size_t max,
     struct buf *out, char *err, size_t errlen)
 {
 	char		 chunk[READ_CHUNK];
@@ -140,6 +141,11 @@ cgi_read_body(int fd, const char *content_length, size_t max,
 		if (room > sizeof(chunk))
 			room = sizeof(chunk);
 		if ((r = read_some(fd, chunk, room)) == -1) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				snprintf(err, errlen, "the request body did "
+				    "not arrive in time");
+				return HTTP_408;
+			}
 			snprintf(err, errlen, "reading the body: %s",
 			    strerror(errno));
 			return HTTP_400;
@@ -173,7 +179,7 @@ cgi_read_body(int fd, const char *content_length, size_t max,
 }
 
 void
-cgi_drain(int fd, const char *content_length)
+cgi_drain(struct front *fd, const char *content_length)
 {
 	long long	 want = parse_length(content_length);
 
@@ -182,47 +188,118 @@ cgi_drain(int fd, const char *content_length)
 }
 
 /*
- * The response is built before it is marked as sent, and SIGALRM is held
- * from the check to the end of the write: the backstop (on_alarm) either
- * answers first, or waits for this whole response and then only exits.
- * Running out of memory while building leaves it unsent, so
- * cgi_out_of_memory() answers 500; a response over BUF_MAX is a 500 too.
+ * The response is built, then handed to the front end whole.  Running
+ * out of memory while building leaves it unsent, so the out-of-memory
+ * handler answers 500; a response over BUF_MAX is a 500 too.
  */
 int
-cgi_respond(enum http_status st, const char *headers, const char *body,
-    size_t len)
+cgi_respond(struct front *f, enum http_status st, const char *headers,
+    const char *body, size_t len)
 {
 	struct buf	 out = { 0 };
-	sigset_t	 alrm, old;
-	int		 rc = 0, held;
+	int		 rc;
 
-	held = sigemptyset(&alrm) == 0 && sigaddset(&alrm, SIGALRM) == 0 &&
-	    pthread_sigmask(SIG_BLOCK, &alrm, &old) == 0;
-	if (!held)
-		alarm(0);	/* cannot hold the backstop off: disarm it */
-	if (responded) {
-		rc = -1;
-		goto done;
-	}
+	if (f->responded)
+		return -1;
 	buf_printf(&out, "Status: %s\r\n%sContent-Type: application/json\r\n"
 	    "Content-Length: %zu\r\nCache-Control: no-store\r\n"
 	    "X-Content-Type-Options: nosniff\r\n\r\n",
 	    cgi_statuses[st].line, headers != NULL ? headers : "", len + 1);
 	buf_append(&out, body, len);
 	if (buf_putc(&out, '\n') == -1) {
-		prepare_emergency(HTTP_500, "response too large");
-		responded = 1;
-		(void)io_write_all(STDOUT_FILENO, emergency, emergency_len);
-		rc = -1;
-		goto done;
+		static const char too_large[] = "Status: 500 Internal Server "
+		    "Error\r\nContent-Type: application/json\r\n"
+		    "Cache-Control: no-store\r\n\r\n"
+		    "{\"error\":\"response too large\"}\n";
+
+		f->responded = 1;
+		(void)f->write(f, too_large, sizeof(too_large) - 1);
+		buf_free(&out);
+		return -1;
 	}
-	responded = 1;
-	rc = io_write_all(STDOUT_FILENO, out.data, out.len);
-done:
+	f->responded = 1;
+	rc = f->write(f, out.data, out.len);
 	buf_free(&out);
+	return rc;
+}
+
+/*
+ * The CGI's write: SIGALRM is held from the check to the end of the
+ * write, so the backstop (on_alarm) either answers first, or waits for
+ * this whole response and then only exits.
+ */
+static int
+stdio_write(struct front *f, const char *p, size_t n)
+{
+	sigset_t	 alrm, old;
+	int		 rc = -1, held;
+
+	(void)f;
+	held = sigemptyset(&alrm) == 0 && sigaddset(&alrm, SIGALRM) == 0 &&
+	    pthread_sigmask(SIG_BLOCK, &alrm, &old) == 0;
+	if (!held)
+		alarm(0);	/* cannot hold the backstop off: disarm it */
+	if (!responded) {
+		responded = 1;
+		rc = io_write_all(STDOUT_FILENO, p, n);
+	}
 	if (held)
 		(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return rc;
+}
+
+static const char *
+stdio_param(struct front *f, const char *name)
+{
+	(void)f;
+	return getenv(name);
+}
+
+static ssize_t
+fd_read(struct front *f, char *p, size_t n)
+{
+	return read(*(int *)f->ctx, p, n);
+}
+
+static void
+stdio_deadline(struct front *f, unsigned int seconds, enum http_status st,
+    const char *msg)
+{
+	(void)f;
+	(void)cgi_deadline(seconds, st, msg);
+}
+
+static void
+stdio_forget(struct front *f, const char *path)
+{
+	(void)f;
+	cgi_deadline_unlink(path);
+}
+
+struct front *
+cgi_stdio(void)
+{
+	static int		 in = STDIN_FILENO;
+	static struct front	 f = {
+		.param = stdio_param,
+		.read = fd_read,
+		.write = stdio_write,
+		.deadline = stdio_deadline,
+		.forget = stdio_forget,
+		.ctx = &in,
+	};
+
+	return &f;
+}
+
+void
+cgi_front_fd(struct front *f, int *fd)
+{
+	memset(f, 0, sizeof(*f));
+	f->param = stdio_param;
+	f->read = fd_read;
+	f->write = stdio_write;
+	f->ctx = fd;
 }
 
 /* Prepares a complete response in emergency[] (no allocation later). */
@@ -302,7 +379,7 @@ cgi_responded(void)
 }
 
 void
-cgi_error(enum http_status st, const char *msg)
+cgi_error(struct front *f, enum http_status st, const char *msg)
 {
 	struct jgen	 j;
 	struct buf	 out = { 0 };
@@ -315,8 +392,8 @@ cgi_error(enum http_status st, const char *msg)
 	jgen_kv(&j, "error", msg);
 	jgen_map_close(&j);
 	if (jgen_finish(&j, &out, err, sizeof(err)) == -1)
-		(void)cgi_respond(st, allow, "{}", 2);
+		(void)cgi_respond(f, st, allow, "{}", 2);
 	else
-		(void)cgi_respond(st, allow, out.data, out.len);
+		(void)cgi_respond(f, st, allow, out.data, out.len);
 	buf_free(&out);
 }

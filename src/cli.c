@@ -42,6 +42,7 @@ static const char usage[] =
 "       pgyer-relay.cgi --spool-status [--config CONFIG]\n"
 "       pgyer-relay.cgi --requeue [ID ...] [--config CONFIG]\n"
 "       pgyer-relay.cgi --init [--config CONFIG]\n"
+"       pgyer-relay.cgi --fastcgi unix:/path|HOST:PORT|- [--workers N]\n"
 "       pgyer-relay.cgi --version | --help\n";
 
 static const char help[] =
@@ -62,6 +63,8 @@ static const char help[] =
 "  --requeue [ID ...] queue dead messages (all, or those) again\n"
 "  --init             create spool_dir, its dead/ and state_dir, mode\n"
 "                     700, for the user running it (the web server's)\n"
+"  --fastcgi ADDR     serve FastCGI on ADDR with --workers N processes\n"
+"                     (default: one per core); see README, FastCGI mode\n"
 "  --app KEY          the app (for --dry-run: else the event's link)\n"
 "  --webhook NAME     only this webhook\n"
 "  --config CONFIG    instead of $PGYER_RELAY_CONFIG or " DEFAULT_CONFIG "\n"

@@ -60,6 +60,9 @@ static struct {
 	CURLMsg		*(*multi_info_read)(CURLM *, int *);
 	const char	*(*multi_strerror)(CURLMcode);
 	CURLMcode	 (*multi_cleanup)(CURLM *);
+	CURLSH		*(*share_init)(void);
+	CURLSHcode	 (*share_setopt)(CURLSH *, CURLSHoption, ...);
+	CURLSHcode	 (*share_cleanup)(CURLSH *);
 	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
 	void		 (*slist_free_all)(struct curl_slist *);
 } cu;
@@ -71,7 +74,8 @@ static const struct lazysym curl_syms[] = {
 	SYM(easy_strerror), SYM(easy_cleanup), SYM(multi_init),
 	SYM(multi_add_handle), SYM(multi_remove_handle), SYM(multi_perform),
 	SYM(multi_poll), SYM(multi_info_read), SYM(multi_strerror),
-	SYM(multi_cleanup), SYM(slist_append), SYM(slist_free_all),
+	SYM(multi_cleanup), SYM(share_init), SYM(share_setopt),
+	SYM(share_cleanup), SYM(slist_append), SYM(slist_free_all),
 };
 #undef SYM
 
@@ -160,8 +164,16 @@ set_write(CURL *e, CURLoption opt, curl_write_callback v)
 #define GRACE_MS	500L
 #define POLL_MAX_MS	1000
 
+/*
+ * The multi handle keeps the connections (and, for the transfers in it,
+ * the DNS answers); the share handle keeps TLS sessions and DNS answers
+ * from one transfer to the next, so that a new connection to a robot
+ * resumes its TLS session (https://curl.se/libcurl/c/CURLSHOPT_SHARE.html).
+ * One thread: no lock callbacks.
+ */
 struct transport {
 	CURLM		*multi;
+	CURLSH		*share;
 };
 
 /* curl_global_init() ran (once per program, as libcurl asks). */
@@ -208,7 +220,8 @@ capath_ok(CURL *e)
  * that failed.
  */
 static CURLcode
-setup(struct xfer *x, long timeout_ms, const struct config *cfg)
+setup(struct xfer *x, CURLSH *share, long timeout_ms,
+    const struct config *cfg)
 {
 	const struct request	*req = &x->d->req;
 	struct curl_slist	*l;
@@ -231,6 +244,8 @@ setup(struct xfer *x, long timeout_ms, const struct config *cfg)
 		return rc;						\
 } while (0)
 	SET(setopt_ptr(e, CURLOPT_PRIVATE, x));
+	if (share != NULL)
+		SET(setopt_ptr(e, CURLOPT_SHARE, share));
 	SET(setopt_str(e, CURLOPT_URL, req->url));
 	SET(setopt_str(e, CURLOPT_PROTOCOLS_STR, "http,https"));
 	SET(setopt_str(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"));
@@ -493,6 +508,15 @@ deliver_open(char *err, size_t errlen)
 	}
 	t = xcalloc(1, sizeof(*t));
 	t->multi = multi;
+	/* Without it each connection negotiates TLS afresh: no failure. */
+	if ((t->share = cu.share_init()) != NULL &&
+	    (cu.share_setopt(t->share, CURLSHOPT_SHARE,
+	    CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK ||
+	    cu.share_setopt(t->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) !=
+	    CURLSHE_OK)) {
+		cu.share_cleanup(t->share);
+		t->share = NULL;
+	}
 	return t;
 }
 
@@ -505,6 +529,9 @@ deliver_close(struct transport *t)
 		return;
 	if ((mc = cu.multi_cleanup(t->multi)) != CURLM_OK)
 		log_msg("curl_multi_cleanup: %s", cu.multi_strerror(mc));
+	/* After the multi handle: its connections may still use it. */
+	if (t->share != NULL && cu.share_cleanup(t->share) != CURLSHE_OK)
+		log_msg("curl_share_cleanup failed");
 	free(t);
 }
 
@@ -529,8 +556,8 @@ deliver_version(char *err, size_t errlen)
 /* Starts d's transfer as x; when it cannot start, x->done and d says
  * why. */
 static void
-start(CURLM *multi, struct xfer *x, struct delivery *d, long timeout_ms,
-    const struct config *cfg)
+start(struct transport *t, struct xfer *x, struct delivery *d,
+    long timeout_ms, const struct config *cfg)
 {
 	CURLcode	 rc;
 	CURLMcode	 mc;
@@ -544,11 +571,12 @@ start(CURLM *multi, struct xfer *x, struct delivery *d, long timeout_ms,
 		fail(d, 1, "cannot set up the transfer: curl_easy_init "
 		    "failed");
 		x->done = 1;
-	} else if ((rc = setup(x, timeout_ms, cfg)) != CURLE_OK) {
+	} else if ((rc = setup(x, t->share, timeout_ms, cfg)) != CURLE_OK) {
 		fail(d, 0, "cannot set up the transfer: %s",
 		    cu.easy_strerror(rc));
 		x->done = 1;
-	} else if ((mc = cu.multi_add_handle(multi, x->easy)) != CURLM_OK) {
+	} else if ((mc = cu.multi_add_handle(t->multi, x->easy)) !=
+	    CURLM_OK) {
 		fail(d, 1, "cannot start the transfer: %s",
 		    cu.multi_strerror(mc));
 		x->done = 1;
@@ -558,11 +586,11 @@ start(CURLM *multi, struct xfer *x, struct delivery *d, long timeout_ms,
 
 /* Takes x out of the multi handle and frees it. */
 static void
-end(CURLM *multi, struct xfer *x)
+end(struct transport *t, struct xfer *x)
 {
 	CURLMcode	 mc;
 
-	if (x->added && (mc = cu.multi_remove_handle(multi, x->easy)) !=
+	if (x->added && (mc = cu.multi_remove_handle(t->multi, x->easy)) !=
 	    CURLM_OK)
 		log_msg("curl_multi_remove_handle: %s",
 		    cu.multi_strerror(mc));
@@ -586,12 +614,12 @@ deliver_all(struct transport *t, struct delivery *d, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		/* A request that could not be built keeps its error. */
 		if (d[i].req.url != NULL)
-			start(multi, &x[i], &d[i], timeout_ms, cfg);
+			start(t, &x[i], &d[i], timeout_ms, cfg);
 	}
 	run(multi, x, n, timeout_ms);
 	/* The results are in d[] by now: a cleanup error is only logged. */
 	for (size_t i = 0; i < n; i++)
-		end(multi, &x[i]);
+		end(t, &x[i]);
 	free(x);
 }
 
@@ -632,9 +660,9 @@ deliver_stream(struct transport *tp, const struct config *cfg, size_t window,
 			}
 			memset(&s[i].x, 0, sizeof(s[i].x));
 			s[i].start = clock_mono_ms();
-			start(multi, &s[i].x, d, timeout_ms, cfg);
+			start(tp, &s[i].x, d, timeout_ms, cfg);
 			if (s[i].x.done) {
-				end(multi, &s[i].x);
+				end(tp, &s[i].x);
 				done(d, arg);
 				i--;	/* the slot is free again */
 				continue;
@@ -674,7 +702,7 @@ deliver_stream(struct transport *tp, const struct config *cfg, size_t window,
 			}
 			if (s[i].x.done) {
 				d = s[i].x.d;
-				end(multi, &s[i].x);
+				end(tp, &s[i].x);
 				s[i].busy = 0;
 				busy--;
 				/* Asked again: done() may have freed work. */

@@ -1,10 +1,13 @@
 /*
- * pgyer-relay: receives a PGYER webhook event as a CGI request and relays
- * it to the app's subscribed chat robots.  This file is the pipeline only:
+ * pgyer-relay: receives a PGYER webhook event as a CGI or FastCGI request
+ * and relays it to the app's subscribed chat robots.  This file is the
+ * pipeline only, the same for both front ends (front.h):
  * request -> config -> body -> event -> app -> duplicate? -> webhooks ->
  * journal -> the queue's state machine (rate slot, send, judge) ->
  * respond.  Each step that refuses the request answers once, here.
  */
+#include <sys/stat.h>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +23,8 @@
 #include "dedup.h"
 #include "deliver.h"
 #include "event.h"
+#include "fcgi.h"
+#include "front.h"
 #include "hint.h"
 #include "journal.h"
 #include "lock.h"
@@ -29,6 +34,7 @@
 #include "sign.h"
 #include "state.h"
 #include "summary.h"
+#include "supervise.h"
 #include "url.h"
 #include "utf8.h"
 #include "xalloc.h"
@@ -38,7 +44,23 @@
 /* What a 503 asks the sender to wait before trying again, in seconds. */
 #define RETRY_AFTER_S	60
 
+/*
+ * What a process keeps from one request to the next: the CGI serves one,
+ * a FastCGI worker many.  Nothing else outlives a request, but the shared
+ * store's connection (state.h: opened lazily, state_begin() per request,
+ * state_close() in proc_free()).
+ */
+struct proc {
+	struct config	*cfg;		/* the last good config */
+	struct stat	 good;		/* its file, when read */
+	struct stat	 bad;		/* the file last refused, if any */
+	int		 have_bad;
+	struct transport *t;		/* curl's multi handle, kept */
+};
+
 struct req {
+	struct front	*f;
+	struct proc	*p;
 	const char	*content_length;
 	char		*app_key;
 	struct config	*cfg;
@@ -62,11 +84,11 @@ static int
 refuse(struct req *r, enum http_status st, const char *msg)
 {
 	if (!r->body_read)
-		cgi_drain(STDIN_FILENO, r->content_length);
+		cgi_drain(r->f, r->content_length);
 	log_msg("%d %s%s%s", cgi_statuses[st].code, msg,
 	    r->app_key != NULL ? " app=" : "",
 	    r->app_key != NULL ? r->app_key : "");
-	cgi_error(st, msg);
+	cgi_error(r->f, st, msg);
 	return 0;
 }
 
@@ -133,9 +155,9 @@ respond_duplicate(struct req *r)
 	if (summary_duplicate(&out, r->app_key, r->ev.field[EV_TYPE], err,
 	    sizeof(err)) == -1) {
 		log_msg("summary: %s", err);
-		cgi_error(HTTP_200, "the summary could not be written");
+		cgi_error(r->f, HTTP_200, "the summary could not be written");
 	} else
-		cgi_respond(HTTP_200, NULL, out.data, out.len);
+		cgi_respond(r->f, HTTP_200, NULL, out.data, out.len);
 	buf_free(&out);
 }
 
@@ -267,15 +289,17 @@ job_done(struct delivery *d, void *arg)
 static int
 send_jobs(struct req *r)
 {
-	struct transport	*t;
-	char			 err[256];
+	char	 err[256];
 
-	if ((t = deliver_open(err, sizeof(err))) == NULL) {
+	/* Opened once per process: its connections, TLS sessions and DNS
+	 * answers serve the next request too. */
+	if (r->p->t == NULL &&
+	    (r->p->t = deliver_open(err, sizeof(err))) == NULL) {
 		log_msg("cannot deliver: %s", err);
 		return -1;
 	}
-	deliver_stream(t, r->cfg, APP_WEBHOOKS_MAX, next_job, job_done, r);
-	deliver_close(t);
+	deliver_stream(r->p->t, r->cfg, APP_WEBHOOKS_MAX, next_job, job_done,
+	    r);
 	return 0;
 }
 
@@ -301,17 +325,80 @@ settle(struct req *r)
 	}
 }
 
+/* The front end's deadline, when it has one (front.h). */
+static void
+deadline(struct req *r, unsigned int seconds, enum http_status st,
+    const char *msg)
+{
+	if (r->f->deadline != NULL)
+		r->f->deadline(r->f, seconds, st, msg);
+}
+
+static int
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	    a->st_size == b->st_size &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	    a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
 /*
- * Serves one CGI request from the method check to the response: returns
- * the value main() exits with.
+ * The config for this request: read the first time, and again when its
+ * file changed (inode, size, mtime or ctime).  A file that does not load
+ * is logged once and the last good config keeps serving, as nginx does
+ * on a failed reload.  NULL when none ever loaded.
+ */
+static struct config *
+proc_config(struct proc *p)
+{
+	struct stat	 st;
+	struct buf	 errors = { 0 };
+	struct config	*cfg;
+	char		 err[256];
+	int		 known;
+
+	/* Taken before reading: a change while it is read is seen next
+	 * time. */
+	known = stat(config_path(), &st) == 0;
+	if (p->cfg != NULL && known && same_file(&st, &p->good))
+		return p->cfg;
+	if (p->cfg != NULL && known && p->have_bad && same_file(&st, &p->bad))
+		return p->cfg;
+	if ((cfg = config_load(config_path(), &errors)) == NULL) {
+		log_errors(&errors);
+		buf_free(&errors);
+		if (p->cfg != NULL)
+			log_msg("config: not reloaded: the last good "
+			    "configuration keeps serving");
+		p->have_bad = known;
+		if (known)
+			p->bad = st;
+		return p->cfg;
+	}
+	buf_free(&errors);
+	config_free(p->cfg);
+	p->cfg = cfg;
+	p->good = st;
+	p->have_bad = 0;
+	if (log_open(cfg->log, err, sizeof(err)) == -1)
+		log_msg("%s: logging to stderr", err);
+	return cfg;
+}
+
+/*
+ * Serves one request from the method check to the response: returns
+ * the value the CGI exits with.
  */
 static int
 serve_request(struct req *r)
 {
-	const char		*query = getenv("QUERY_STRING");
-	const char		*method = getenv("REQUEST_METHOD");
+	const char		*query = r->f->param(r->f, "QUERY_STRING");
+	const char		*method = r->f->param(r->f, "REQUEST_METHOD");
 	const struct app	*app;
-	struct buf		 errors = { 0 }, out = { 0 };
+	struct buf		 out = { 0 };
 	char			 err[256], *token, retry[64];
 	enum http_status	 st;
 	long long		 start;
@@ -319,31 +406,26 @@ serve_request(struct req *r)
 	size_t			 full = 0;
 	int			 settled = 0, summed;
 
-	r->content_length = getenv("CONTENT_LENGTH");
+	r->content_length = r->f->param(r->f, "CONTENT_LENGTH");
 	/* First, so that even a refusal is logged where the config says. */
-	if ((r->cfg = config_load(config_path(), &errors)) == NULL) {
-		log_errors(&errors);
-		buf_free(&errors);
+	if ((r->cfg = proc_config(r->p)) == NULL)
 		return refuse(r, HTTP_500, "configuration error: see the "
 		    "server's error log, or run pgyer-relay.cgi --check");
-	}
-	if (log_open(r->cfg->log, err, sizeof(err)) == -1)
-		log_msg("%s: logging to stderr", err);
-	if (strcmp(method, "POST") != 0)
+	if (method == NULL || strcmp(method, "POST") != 0)
 		return refuse(r, HTTP_405, "only POST is accepted");
-	if (!cgi_is_json(getenv("CONTENT_TYPE")))
+	if (!cgi_is_json(r->f->param(r->f, "CONTENT_TYPE")))
 		return refuse(r, HTTP_415,
 		    "Content-Type must be application/json");
 
 	/* The config's own read deadline, counted from now. */
-	cgi_deadline((unsigned int)((r->cfg->read_timeout_ms + 999) / 1000),
+	deadline(r, (unsigned int)((r->cfg->read_timeout_ms + 999) / 1000),
 	    HTTP_408, "the request body did not arrive in time");
-	st = cgi_read_body(STDIN_FILENO, r->content_length,
+	st = cgi_read_body(r->f, r->content_length,
 	    r->cfg->max_body_bytes, &r->body, err, sizeof(err));
 	r->body_read = 1;
 	if (st != HTTP_200)
 		return refuse(r, st, err);
-	cgi_deadline(0, HTTP_504, "");
+	deadline(r, 0, HTTP_504, "");
 
 	/*
 	 * RFC 8259 8.1: JSON is UTF-8.  yajl passes overlong forms in values
@@ -423,13 +505,14 @@ serve_request(struct req *r)
 		/* The backstop: curl has its own deadline, this is if not.
 		 * Journaled records outlive it; a claim without one is
 		 * dropped so that a retry goes through. */
-		cgi_deadline((unsigned int)(r->cfg->timeout_ms / 1000) + 2,
+		deadline(r, (unsigned int)(r->cfg->timeout_ms / 1000) + 2,
 		    HTTP_504, "deadline passed before the robots answered");
-		if (r->marked && journaled == 0 && !state_shared(r->cfg)) {
+		if (r->marked && journaled == 0 && !state_shared(r->cfg) &&
+		    r->f->forget != NULL) {
 			struct buf	 mark = { 0 };
 
 			dedup_path(&mark, r->cfg->state_dir, r->dedup_key);
-			cgi_deadline_unlink(mark.data);
+			r->f->forget(r->f, mark.data);
 			buf_free(&mark);
 		}
 		if (send_jobs(r) == -1 && journaled == 0) {
@@ -438,8 +521,9 @@ serve_request(struct req *r)
 				    r->dedup_key, err, sizeof(err));
 			return refuse(r, HTTP_500, "cannot start delivery");
 		}
-		cgi_deadline(0, HTTP_504, "");
-		cgi_deadline_unlink(NULL);
+		deadline(r, 0, HTTP_504, "");
+		if (r->f->forget != NULL)
+			r->f->forget(r->f, NULL);
 	}
 	settle(r);
 	for (size_t i = 0; i < r->n; i++) {
@@ -481,24 +565,82 @@ serve_request(struct req *r)
 		snprintf(retry, sizeof(retry), "Retry-After: %d\r\n",
 		    RETRY_AFTER_S);
 	if (summed == -1)
-		cgi_error(st, "the summary could not be written");
+		cgi_error(r->f, st, "the summary could not be written");
 	else
-		cgi_respond(st, full > 0 ? retry : NULL, out.data, out.len);
+		cgi_respond(r->f, st, full > 0 ? retry : NULL, out.data,
+		    out.len);
 	buf_free(&out);
 	return 0;
+}
+
+/* Frees what one request holds (not the process's: struct proc). */
+static void
+req_free(struct req *r)
+{
+	relay_free(r->d, r->n);
+	for (size_t i = 0; i < r->n; i++)
+		queue_job_free(&r->jobs[i]);
+	if (r->journal_open)
+		journal_close(&r->j);
+	event_free(&r->ev);
+	buf_free(&r->body);
+	free(r->app_key);
+}
+
+static void
+proc_free(void *arg)
+{
+	struct proc	*p = arg;
+
+	deliver_close(p->t);
+	config_free(p->cfg);
+	deliver_end();
+	/* The shared store's connection, opened by the first request that
+	 * needed it (state.h): one per process, closed here. */
+	state_close();
+	log_close();
+}
+
+/* One request through front end f, for the CGI and a FastCGI worker. */
+static void
+serve(struct front *f, void *arg)
+{
+	struct req	 r;
+
+	memset(&r, 0, sizeof(r));
+	r.f = f;
+	r.p = arg;
+	/* The shared store's per-request state starts afresh (state.h). */
+	state_begin();
+	(void)serve_request(&r);
+	if (!f->responded)
+		cgi_error(f, HTTP_500, "internal error");
+	req_free(&r);
 }
 
 int
 main(int argc, char *argv[])
 {
-	struct req	 r;
+	struct proc	 p;
+	struct front	*f;
 	int		 rc;
 
+	memset(&p, 0, sizeof(p));
 	/*
 	 * Under CGI, ignore argv: RFC 3875 4.4 lets a server pass a query
 	 * without '=' as arguments, so "?--dry-run" must not reach the CLI.
 	 */
 	if (getenv("REQUEST_METHOD") == NULL) {
+		/* spawn-fcgi, mod_fcgid, systemd's StandardInput=socket:
+		 * FastCGI on the listening socket we were given. */
+		if (argc == 1 && fcgi_listening(STDIN_FILENO)) {
+			rc = fcgi_serve(STDIN_FILENO, NULL, serve, &p);
+			proc_free(&p);
+			return rc == 0 ? 0 : 1;
+		}
+		if (argc > 1 && strcmp(argv[1], "--fastcgi") == 0)
+			return supervise_main(argc, argv, serve, &p,
+			    proc_free);
 		rc = cli_main(argc, argv);
 		deliver_end();
 		state_close();
@@ -507,23 +649,10 @@ main(int argc, char *argv[])
 
 	signal(SIGPIPE, SIG_IGN);
 	xalloc_set_handler(cgi_out_of_memory);
+	f = cgi_stdio();
 	cgi_deadline(READ_DEADLINE_S, HTTP_408,
 	    "the request body did not arrive in time");
-	memset(&r, 0, sizeof(r));
-	rc = serve_request(&r);
-	if (!cgi_responded())
-		cgi_error(HTTP_500, "internal error");
-	relay_free(r.d, r.n);
-	for (size_t i = 0; i < r.n; i++)
-		queue_job_free(&r.jobs[i]);
-	if (r.journal_open)
-		journal_close(&r.j);
-	event_free(&r.ev);
-	buf_free(&r.body);
-	config_free(r.cfg);
-	free(r.app_key);
-	deliver_end();
-	state_close();
-	log_close();
-	return rc;
+	serve(f, &p);
+	proc_free(&p);
+	return 0;
 }

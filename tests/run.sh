@@ -6,7 +6,8 @@
 # and any "skip" lines; one that fails shows all it printed.
 #
 #   unit      tests/unit/test_*.c, built in $BUILD/tests/
-#   cgi       tests/cgi/test_*.py against $CGI
+#   cgi       tests/cgi/test_*.py against $CGI, and those in FASTCGI_TESTS
+#             again through its FastCGI front end (PGYER_RELAY_FRONT)
 #   asan      both again against an ASan+UBSan build in build-asan/
 #   valgrind  the CGI tests with the CGI under valgrind memcheck
 #   e2e       tests/e2e/test_*.py through real Apache and nginx+fcgiwrap
@@ -23,6 +24,10 @@ BUILD=${BUILD:-build}
 CGI=${CGI:-cgi-bin/pgyer-relay.cgi}
 MAKE=${MAKE:-make}
 SUITES=${SUITES:-unit cgi asan valgrind e2e}
+# The CGI tests whose requests are run through the FastCGI front end too
+# (tests/lib/fcgirun.py: one long-lived relay, its config replaced).
+FASTCGI_TESTS="test_relay.py test_hostile.py test_messages.py test_queue.py
+    test_spool.py test_dirs.py"
 passed=0
 failed=0
 log=$(mktemp -d "${TMPDIR:-/tmp}/pgyer-relay-tests.XXXXXX") || exit 1
@@ -89,6 +94,10 @@ unit_and_cgi() {
 			[ -f "$t" ] || continue
 			run "$3cgi $(basename "$t")" env PGYER_RELAY_BIN="$2" \
 			    python3 "$t"
+		done
+		for t in $FASTCGI_TESTS; do
+			run "$3fastcgi $t" env PGYER_RELAY_BIN="$2" \
+			    PGYER_RELAY_FRONT=fastcgi python3 "tests/cgi/$t"
 		done
 	fi
 }

@@ -17,7 +17,10 @@ Sections (BENCH_ONLY picks some, e.g. BENCH_ONLY="cpu ir"):
   redis   the 1-robot path with the shared rules in Redis (state_url,
           a redis-server started here) next to the same in state_dir;
   wrk     throughput through nginx + fcgiwrap (BENCH_FCGI_CHILDREN
-          children), php-cgi and Debian's webhook under the same load.
+          children), php-cgi and Debian's webhook under the same load;
+  fastcgi the relay's FastCGI mode through nginx against php-cgi -b, the
+          relay as a CGI and the trivial CGI, robots an nginx fast
+          enough not to be the bottleneck (benchfcgi.py).
 
 Environment: CGI (the relay, default cgi-bin/pgyer-relay.cgi), BENCH_N
 (21), BENCH_IR_RUNS (1), BENCH_WRK_SECONDS (8), BENCH_WRK_CONNS (8),
@@ -53,7 +56,8 @@ import benchlib as bl                      # noqa: E402
 N = int(os.environ.get('BENCH_N', '21'))
 IR_RUNS = int(os.environ.get('BENCH_IR_RUNS', '1'))
 ONLY = os.environ.get('BENCH_ONLY',
-                      'cpu ir fanout rss journal tls redis wrk').split()
+                      'cpu ir fanout rss journal tls redis wrk '
+                      'fastcgi').split()
 CGI = os.path.abspath(os.path.join(TOP, os.environ.get(
     'CGI', 'cgi-bin/pgyer-relay.cgi')))
 
@@ -173,6 +177,9 @@ def main():
         if 'wrk' in ONLY:
             import benchwrk
             benchwrk.throughput(ctx, relay_ok)
+        if 'fastcgi' in ONLY:
+            import benchfcgi
+            benchfcgi.throughput(ctx, relay_ok)
     finally:
         if robots is not None:
             robots.close()

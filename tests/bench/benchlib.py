@@ -416,18 +416,22 @@ class Table:
                                    'note': why}))
 
     def row(self, name, metric, m, base=None, base_name=None, target=None,
-            note=''):
+            note='', target_min=None):
+        """target: the ratio to base must be at most this; target_min:
+        at least this (a throughput)."""
         ratio = None
         if base is not None and base.median() and m.median() is not None:
             ratio = m.median() / base.median()
         verdict = ''
         if m.bad:
             note = (note + '; ' if note else '') + m.bad
-        if target is not None:
+        if target is not None or target_min is not None:
             if m.bad or ratio is None:
                 verdict = 'ERROR'
-            else:
+            elif target is not None:
                 verdict = 'PASS' if ratio <= target else 'FAIL'
+            else:
+                verdict = 'PASS' if ratio >= target_min else 'FAIL'
             self.verdicts.append((name, metric, verdict))
         if metric == 'cpu' and m.walls:
             note = ('wall %.1f ms' % (statistics.median(m.walls) * 1000) +
@@ -436,7 +440,8 @@ class Table:
             'name': name, 'metric': metric, 'value': m.shown(),
             'vs': base_name or '',
             'ratio': '%.2fx' % ratio if ratio is not None else '',
-            'target': '<= %.2fx' % target if target is not None else '',
+            'target': '<= %.2fx' % target if target is not None else
+            '>= %.2fx' % target_min if target_min is not None else '',
             'verdict': verdict, 'note': note}))
 
     def failed(self):

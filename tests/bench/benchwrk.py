@@ -88,11 +88,13 @@ def post(url, body):
         return None, str(e).encode()
 
 
-def wrk(url, script, want):
-    """Runs wrk; a Measure of requests/s with p50/p99 latency in label,
-    bad when answers were not all `want`."""
+def wrk(url, script, want, seconds=None):
+    """Runs wrk (for seconds, default BENCH_WRK_SECONDS); a Measure of
+    requests/s with p50/p99 latency in label, bad when answers were not
+    all `want`."""
     p = subprocess.run(['wrk', '-t', '2', '-c', str(CONNS), '-d',
-                        '%ds' % SECONDS, '--latency', '-s', script, url],
+                        '%ds' % (seconds or SECONDS), '--latency', '-s',
+                        script, url],
                        capture_output=True, text=True)
     out = p.stdout
     rps = re.search(r'Requests/sec:\s+([\d.]+)', out)

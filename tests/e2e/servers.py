@@ -4,7 +4,10 @@
 Apache (mod_cgid) and nginx + fcgiwrap are started from the SHIPPED
 snippets apache-conf/pgyer-relay.conf, nginx-conf/pgyer-relay.conf and
 nginx-conf/conf.d/pgyer-relay-log.conf: only their paths (the CGI, its config,
-the fcgiwrap socket, the log files) are replaced.  Masters start as root,
+the fcgiwrap socket, the log files) are replaced.  The FastCGI mode the same
+way: ApacheFcgid (mod_fcgid, apache-conf/pgyer-relay-fcgid.conf) and
+NginxFastcgi (nginx-conf/pgyer-relay-fastcgi.conf, the relay started with
+--fastcgi as www-data, as pgyer-relay.service does).  Masters start as root,
 workers and the CGI run as www-data, everything lives in one temporary
 directory on a free loopback port.  DebianApache runs Debian's own
 /etc/apache2 (a copy) with a2enmod and a2enconf.
@@ -342,6 +345,10 @@ class Apache(Server):
     Debian's a2enconf would (server level)."""
     name = 'apache'
     snippet = 'apache-conf/pgyer-relay.conf'
+    modules = ['cgid']
+
+    def extra_conf(self):
+        return ['ScriptSock "%s"' % self.path('run', 'cgisock')]
 
     def extra_paths(self):
         return [(SHIPPED_CGI_DIR, os.path.dirname(self.cgi)),
@@ -357,13 +364,12 @@ class Apache(Server):
         with open(self.path('pgyer-relay.conf'), 'w') as f:
             f.write(self.snippet_text())
         mods = ['mpm_event', 'authz_core', 'authz_host', 'alias', 'env',
-                'mime', 'cgid', 'setenvif']
+                'mime', 'setenvif'] + self.modules
         conf = [
             'ServerRoot "%s"' % self.dir,
             'DefaultRuntimeDir "%s"' % self.path('run'),
             'PidFile "%s"' % self.path('run', 'apache2.pid'),
             'Mutex file:%s default' % self.path('run'),
-            'ScriptSock "%s"' % self.path('run', 'cgisock'),
             'Listen 127.0.0.1:%d' % self.port,
             'ServerName 127.0.0.1',
             'User %s' % WORKER,
@@ -382,6 +388,7 @@ class Apache(Server):
             'DocumentRoot "%s"' % self.path('run'),
             '<Directory />\n\tAllowOverride None\n\tRequire all denied\n'
             '</Directory>',
+        ] + self.extra_conf() + [
             'Include "%s"' % self.path('pgyer-relay.conf'),
         ]
         conf[0:0] = ['LoadModule %s_module %s/mod_%s.so' %
@@ -492,6 +499,7 @@ class Nginx(Server):
     fcgiwrap.service does), the shipped location included in a server."""
     name = 'nginx'
     snippet = 'nginx-conf/pgyer-relay.conf'
+    socket_name = 'fcgiwrap.socket'
     log_snippet = 'nginx-conf/conf.d/pgyer-relay-log.conf'
 
     def extra_paths(self):
@@ -514,7 +522,7 @@ class Nginx(Server):
         if not os.path.isdir(fdir):
             os.mkdir(fdir, 0o755)
             os.chown(fdir, self.user.pw_uid, self.user.pw_gid)
-        self.socket = os.path.join(fdir, 'fcgiwrap.socket')
+        self.socket = os.path.join(fdir, self.socket_name)
         if os.path.exists(self.socket):
             os.unlink(self.socket)
         with open(self.path('pgyer-relay.conf'), 'w') as f:
@@ -549,15 +557,7 @@ http {
             f.write(conf)
         env = {'PATH': '/usr/sbin:/usr/bin:/sbin:/bin', 'LANG': 'C'}
 
-        # -f: the CGI's stderr (the relay's log) goes to nginx's error
-        # log, as with Debian's fcgiwrap.service.
-        log = self.path('log', 'fcgiwrap.log')
-        fw = self.spawn('fcgiwrap', [FCGIWRAP, '-f', '-s',
-                                     'unix:' + self.socket], log, env=env,
-                        user=self.user.pw_uid, group=self.user.pw_gid,
-                        extra_groups=[], cwd=fdir)
-        self.wait_for('fcgiwrap', lambda: _connects(
-            socket.AF_UNIX, self.socket), fw, log)
+        self.start_backend(fdir, env)
 
         log = self.path('log', 'error.log')
         argv = [NGINX, '-e', log, '-c', self.path('nginx.conf')]
@@ -570,8 +570,79 @@ http {
             socket.AF_INET, ('127.0.0.1', self.port)), p, log)
 
 
+    def start_backend(self, fdir, env):
+        """What nginx passes requests to: fcgiwrap."""
+        # -f: the CGI's stderr (the relay's log) goes to nginx's error
+        # log, as with Debian's fcgiwrap.service.
+        log = self.path('log', 'fcgiwrap.log')
+        fw = self.spawn('fcgiwrap', [FCGIWRAP, '-f', '-s',
+                                     'unix:' + self.socket], log, env=env,
+                        user=self.user.pw_uid, group=self.user.pw_gid,
+                        extra_groups=[], cwd=fdir)
+        self.wait_for('fcgiwrap', lambda: _connects(
+            socket.AF_UNIX, self.socket), fw, log)
+
+
+class NginxFastcgi(Nginx):
+    """nginx in front of the relay's own FastCGI workers (--fastcgi, as
+    www-data, as pgyer-relay.service runs it)."""
+    name = 'nginx-fastcgi'
+    snippet = 'nginx-conf/pgyer-relay-fastcgi.conf'
+    workers = 2
+    socket_name = 'relay.sock'
+    SHIPPED_SOCKET = 'unix:/run/pgyer-relay.sock'
+
+    def extra_paths(self):
+        return [(self.SHIPPED_SOCKET, 'unix:' + self.socket),
+                (SHIPPED_NGINX_LOGS, self.path('log'))]
+
+    def snippet_text(self):
+        # No CGI path in this snippet; the config is the relay's env.
+        with open(os.path.join(TOP, self.snippet)) as f:
+            text = f.read()
+        return substitute(text, self.extra_paths() + self.edits,
+                          self.snippet)
+
+    def start_backend(self, fdir, env):
+        # fcgiwrap.log stands for the journal, where systemd puts the
+        # relay's own output.
+        log = self.path('log', 'fcgiwrap.log')
+        env = dict(env, PGYER_RELAY_CONFIG=self.config)
+        self.relay = self.spawn(
+            'relay', [self.cgi, '--fastcgi', 'unix:' + self.socket,
+                      '--workers', str(self.workers)], log, env=env,
+            user=self.user.pw_uid, group=self.user.pw_gid,
+            extra_groups=[], cwd=fdir)
+        self.wait_for('the relay', lambda: _connects(
+            socket.AF_UNIX, self.socket), self.relay, log)
+
+    def relay_workers(self):
+        """The pids of the relay's workers."""
+        pid = self.relay.pid
+        with open('/proc/%d/task/%d/children' % (pid, pid)) as f:
+            return [int(x) for x in f.read().split()]
+
+
+class ApacheFcgid(Apache):
+    """Apache 2.4 with mod_fcgid starting the relay's processes, from
+    apache-conf/pgyer-relay-fcgid.conf."""
+    name = 'apache-fcgid'
+    snippet = 'apache-conf/pgyer-relay-fcgid.conf'
+    modules = ['fcgid']
+
+    def extra_conf(self):
+        d = self.path('run', 'fcgid')
+        if not os.path.isdir(d):
+            os.mkdir(d, 0o755)
+            os.chown(d, self.user.pw_uid, self.user.pw_gid)
+        return ['FcgidIPCDir "%s"' % d,
+                'FcgidProcessTableFile "%s"' % self.path('run',
+                                                         'fcgid_shm')]
+
+
 SERVERS = {'apache': Apache, 'apache-debian': DebianApache,
-           'nginx': Nginx}
+           'nginx': Nginx, 'nginx-fastcgi': NginxFastcgi,
+           'apache-fcgid': ApacheFcgid}
 
 
 def exit_on_signals():

@@ -281,6 +281,25 @@ def step_drain_scheduled():
     work['cron'] = fields[6]
 
 
+def step_fastcgi_units():
+    # The FastCGI mode's socket and service are shipped, not enabled
+    # (the CGI is the default); the service runs the relay as www-data
+    # on the socket systemd hands it.
+    for u in ('pgyer-relay.socket', 'pgyer-relay.service'):
+        assert os.path.exists(os.path.join(UNIT_DIR, u)), u
+    assert not os.path.lexists(
+        '/etc/systemd/system/sockets.target.wants/pgyer-relay.socket')
+    with open(os.path.join(UNIT_DIR, 'pgyer-relay.service')) as f:
+        unit = dict(ln.split('=', 1) for ln in f.read().splitlines()
+                    if '=' in ln and not ln.startswith('#'))
+    assert unit.get('User') == WEB_USER, unit
+    assert unit.get('StandardInput') == 'socket', unit
+    assert unit.get('ExecStart', '').split() == [CGI, '--fastcgi', '-'], unit
+    assert os.path.exists('/etc/nginx/snippets/pgyer-relay-fastcgi.conf')
+    assert os.path.exists(
+        '/etc/apache2/conf-available/pgyer-relay-fcgid.conf')
+
+
 def cron_job():
     """Runs the cron job's command as cron would: exit 0 only when it
     drained (no systemd), its output (cron would mail it)."""
@@ -453,7 +472,8 @@ def step_purge():
     assert not os.path.lexists(LOG_DIR), os.listdir(LOG_DIR)
 
 
-STEPS = [step_build, step_install, step_drain_scheduled, step_serve,
+STEPS = [step_build, step_install, step_drain_scheduled,
+         step_fastcgi_units, step_serve,
          step_logrotate, step_upgrade_over_itself, step_upgrade_to_newer, step_remove,
          step_reinstall, step_purge]
 

@@ -1,6 +1,9 @@
 """End to end: the relay behind real Apache (mod_cgid) and real nginx +
 fcgiwrap, started from the shipped snippets (servers.py), posted to with
 the curl command line as users do, delivering to loopback mock robots.
+The same cases run against the FastCGI mode: Apache + mod_fcgid and nginx
++ the relay's own workers (--fastcgi), with what only long-lived workers
+can get wrong (config edits, robot restarts, a worker killed, memory).
 
 Every case runs against each server: Apache from a minimal config,
 Apache as Debian ships it (a copy of /etc/apache2, a2enmod cgid, a2enconf
@@ -9,9 +12,11 @@ cases.  As root: PGYER_RELAY_BIN=cgi-bin/pgyer-relay.cgi python3 this.
 """
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -219,12 +224,17 @@ def case_oversize_relay(srv):
 
 def case_oversize_server(srv):
     """Over the server's own limit: the server answers 413 (HTML) and the
-    relay never runs."""
+    relay never runs.  mod_fcgid 2.3.9 instead passes the relay an empty
+    body when LimitRequestBody refuses one: the relay's 400."""
     with MockRobot('json') as bot:
         srv.set_config(config(hook('raw', bot)))
         r = curl(event_url(srv), oversize(SERVER_LIMIT * 2))
-        check(r, 413, srv)
-        assert not by_relay(r), 'the relay answered: %s' % r
+        if isinstance(srv, servers.ApacheFcgid):
+            check(r, 400, srv)
+            assert 'empty body' in r.json['error'], r
+        else:
+            check(r, 413, srv)
+            assert not by_relay(r), 'the relay answered: %s' % r
         assert bot.received == []
 
 
@@ -375,6 +385,10 @@ ALLOW_OTHERS = {
                              'allow 203.0.113.0/24;'),
                             ('#deny all;', 'deny all;')],
 }
+# The FastCGI snippets have the same lines.
+for _d in (ALLOW_LOOPBACK, ALLOW_OTHERS):
+    _d[servers.ApacheFcgid.snippet] = _d[servers.Apache.snippet]
+    _d[servers.NginxFastcgi.snippet] = _d[servers.Nginx.snippet]
 
 
 def case_allow_list(srv):
@@ -408,7 +422,8 @@ def post_all_kinds(srv, bot):
     check(curl(event_url(srv), b'{"type": "updateVersion", '), 400, srv)
     check(curl(event_url(srv), None, '-H', 'Content-Type: text/plain',
                '--data-binary', 'x'), 415, srv)
-    check(curl(event_url(srv), oversize(SERVER_LIMIT * 2)), 413, srv)
+    check(curl(event_url(srv), oversize(SERVER_LIMIT * 2)),
+          400 if isinstance(srv, servers.ApacheFcgid) else 413, srv)
     check(curl(event_url(srv), None, '-X', 'GET'), 405, srv)
 
 
@@ -433,7 +448,7 @@ def case_token_not_in_logs(srv):
     found = leaks(srv)
     assert not [p for p, readable in found if readable], \
         'www-data can read the token in %s' % found
-    if type(srv) is not servers.Apache:
+    if type(srv) not in (servers.Apache, servers.ApacheFcgid):
         assert found == [], 'the token is in %s' % found
     else:
         assert [os.path.basename(p) for p, _ in found] == ['access.log'], \
@@ -480,10 +495,150 @@ CASES = [case_starts, case_parallel, case_chunked, case_oversize_relay,
          case_proxy_header, case_probe_environment, case_allow_list,
          case_token_not_in_logs, case_stderr_log]
 
+
+
+# --- the FastCGI mode ---
+
+def case_config_edited(srv):
+    """The config edited while the workers run: the next request uses
+    it; a broken edit is logged and the last good config serves on."""
+    with MockRobot('json') as a, MockRobot('json') as b:
+        srv.set_config(config(hook('a', a)))
+        check(curl(event_url(srv), UPDATE), 200, srv)
+        srv.set_config(config(hook('b', b)))
+        check(curl(event_url(srv), UPDATE), 200, srv)
+        assert (len(a.received), len(b.received)) == (1, 1)
+        with open(srv.config, 'w') as f:
+            f.write('{"apps": ')
+        r = curl(event_url(srv), UPDATE)
+        check(r, 200, srv)
+        # Each worker's last good config: b, or a for a worker that
+        # served nothing since (test_fastcgi.py checks one worker's).
+        assert len(a.received) + len(b.received) == 3, \
+            'not a last good config'
+        assert any('not reloaded' in line for line in srv.relay_log()), \
+            srv.log()[-1500:]
+
+
+def case_robot_restarted(srv):
+    """A robot restarted between two requests (the connection the
+    worker kept is gone): both delivered."""
+    first = MockRobot('wecom', keepalive=True)
+    port = first.port
+    try:
+        srv.set_config(config(hook('wecom', first)))
+        check(curl(event_url(srv), UPDATE), 200, srv)
+    finally:
+        first.close()
+    with MockRobot('wecom', keepalive=True, port=port) as second:
+        for _ in range(3):
+            r = curl(event_url(srv), UPDATE)
+            check(r, 200, srv)
+            assert r.json['delivered'] == 1, r
+        assert len(second.received) == 3
+
+
+FASTCGI_CASES = [c for c in CASES if c not in (
+    # The CGI's own contract (probe.cgi is a CGI), and a first read:
+    # a FastCGI worker keeps its last good config (case_config_edited).
+    case_probe_environment, case_config_unreadable, case_stderr_log)] + \
+    [case_config_edited, case_robot_restarted]
+
 for cls in (servers.Apache, servers.DebianApache, servers.Nginx):
     for fn in CASES:
         harness.add('%s: %s' % (cls.name, fn.__name__[5:].replace('_', ' ')),
                     lambda fn=fn, cls=cls: fn(server(cls)))
+for cls in (servers.ApacheFcgid, servers.NginxFastcgi):
+    for fn in FASTCGI_CASES:
+        harness.add('%s: %s' % (cls.name, fn.__name__[5:].replace('_', ' ')),
+                    lambda fn=fn, cls=cls: fn(server(cls)))
+
+
+def until(cond, what, timeout=30):
+    """Waits for cond() (a state other processes reach)."""
+    end = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < end, 'timed out waiting for ' + what
+        time.sleep(0.01)
+
+
+def worker_killed():
+    """A worker killed while a robot holds its request: nginx answers
+    502, the record is in the spool for --drain, the supervisor starts
+    another worker, which serves the next request."""
+    with MockRobot('json', mode='hang') as hung, MockRobot('json') as ok:
+        cfg = config(hook('raw', hung))
+        with servers.NginxFastcgi(cfg) as srv:
+            spool = srv.path('spool')
+            os.mkdir(spool, 0o700)
+            os.chown(spool, srv.user.pw_uid, srv.user.pw_gid)
+            cfg['spool_dir'] = spool
+            srv.set_config(cfg)
+            before = srv.relay_workers()
+            got = {}
+            t = threading.Thread(target=lambda: got.update(
+                r=curl(event_url(srv), UPDATE)))
+            t.start()
+            until(lambda: hung.received, 'the robot to be reached')
+            busy = [pid for pid in before if pid in srv.relay_workers()]
+            for pid in busy:
+                # The one holding the request: its connection to the robot.
+                os.kill(pid, signal.SIGKILL)
+            t.join(60)
+            check(got['r'], 502, srv)
+            assert not by_relay(got['r']), got['r']
+            assert len(os.listdir(spool)) >= 1, os.listdir(spool)
+            until(lambda: len(srv.relay_workers()) == srv.workers and
+                  set(srv.relay_workers()) != set(before), 'new workers')
+            cfg['apps'][APP]['webhooks'] = [hook('raw', ok)]
+            srv.set_config(cfg)
+            check(curl(event_url(srv), UPDATE), 200, srv)
+
+
+def rss_kib(pid):
+    with open('/proc/%d/status' % pid) as f:
+        for line in f:
+            if line.startswith('VmRSS:'):
+                return int(line.split()[1])
+    raise AssertionError('no VmRSS for %d' % pid)
+
+
+class OneWorker(servers.NginxFastcgi):
+    workers = 1
+
+
+def memory_flat():
+    """20 000 requests through nginx to one worker: its RSS after them
+    within 1 MiB of its RSS after the first 1 000."""
+    import http.client
+    with MockRobot('json', keepalive=True) as bot:
+        with OneWorker(config(hook('raw', bot))) as srv:
+            conn = http.client.HTTPConnection('127.0.0.1', srv.port,
+                                              timeout=30)
+            path = '/pgyer-relay?app=%s&token=%s' % (APP, TOKEN)
+
+            def post(n):
+                for _ in range(n):
+                    conn.request('POST', path, UPDATE, {
+                        'Content-Type': 'application/json'})
+                    r = conn.getresponse()
+                    r.read()
+                    assert r.status == 200, r.status
+            post(1000)
+            pid, = srv.relay_workers()
+            after_1k = rss_kib(pid)
+            post(19000)
+            after_20k = rss_kib(pid)
+            assert srv.relay_workers() == [pid], 'the worker was replaced'
+            assert after_20k - after_1k <= 1024, \
+                'RSS %d KiB after 1 000, %d KiB after 20 000' % (
+                    after_1k, after_20k)
+            assert bot.connections == 1, bot.connections
+            conn.close()
+
+
+harness.add('nginx-fastcgi: worker killed mid-request', worker_killed)
+harness.add('nginx-fastcgi: memory flat over 20 000 requests', memory_flat)
 
 def forgot_a2enmod():
     """a2enconf without a2enmod cgid: Apache refuses to start and says

@@ -20,6 +20,8 @@ import time
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..'))
 WRAP = shlex.split(os.environ.get('PGYER_RELAY_WRAP', ''))
+# "cgi" (the default) or "fastcgi": the front end run_cgi() drives.
+FRONT = os.environ.get('PGYER_RELAY_FRONT', 'cgi')
 # valgrind is about 20 times slower: scale timeouts and timing margins.
 SLOW = 20 if WRAP else 1
 
@@ -151,10 +153,30 @@ def _slurp(stream, into):
     into.append(stream.read())
 
 
+def request_vars(body, method, query, content_type, content_length):
+    """The request's variables as a web server sets them (RFC 3875 4.1):
+    content_length 'auto' is the body's, None leaves it unset."""
+    v = {'REQUEST_METHOD': method, 'QUERY_STRING': query,
+         'GATEWAY_INTERFACE': 'CGI/1.1', 'SERVER_PROTOCOL': 'HTTP/1.1'}
+    if content_type is not None:
+        v['CONTENT_TYPE'] = content_type
+    if content_length == 'auto':
+        v['CONTENT_LENGTH'] = str(len(body))
+    elif content_length is not None:
+        v['CONTENT_LENGTH'] = content_length
+    return v
+
+
 def run_cgi(config, body, method='POST', query='',
             content_type='application/json', content_length='auto',
             env=None, timeout=30, hold_stdin=False):
-    """Runs the CGI once; returns a Result.  See the module comment."""
+    """Runs the CGI once; returns a Result.  See the module comment.
+    With PGYER_RELAY_FRONT=fastcgi, the same request goes to the relay's
+    FastCGI front end instead (fcgirun.run_fcgi())."""
+    if FRONT == 'fastcgi':
+        from fcgirun import run_fcgi
+        return run_fcgi(config, body, method, query, content_type,
+                        content_length, env, timeout, hold_stdin)
     if isinstance(body, str):
         body = body.encode('utf-8')
     body = body or b''
@@ -166,20 +188,9 @@ def run_cgi(config, body, method='POST', query='',
                 f.write(config)
             else:
                 json.dump(config, f, ensure_ascii=False, indent=1)
-        e = {
-            'REQUEST_METHOD': method,
-            'QUERY_STRING': query,
-            'GATEWAY_INTERFACE': 'CGI/1.1',
-            'SERVER_PROTOCOL': 'HTTP/1.1',
-            'PATH': os.environ.get('PATH', '/usr/bin:/bin'),
-            'PGYER_RELAY_CONFIG': cfgpath,
-        }
-        if content_type is not None:
-            e['CONTENT_TYPE'] = content_type
-        if content_length == 'auto':
-            e['CONTENT_LENGTH'] = str(len(body))
-        elif content_length is not None:
-            e['CONTENT_LENGTH'] = content_length
+        e = request_vars(body, method, query, content_type, content_length)
+        e['PATH'] = os.environ.get('PATH', '/usr/bin:/bin')
+        e['PGYER_RELAY_CONFIG'] = cfgpath
         for k in PASS_ENV:
             if k in os.environ:
                 e[k] = os.environ[k]

@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import http.server
 import json
+import socket
 import ssl
 import threading
 import time
@@ -245,6 +246,9 @@ class _Server(http.server.ThreadingHTTPServer):
     tls = None
 
     def finish_request(self, request, client_address):
+        with self.robot._lock:
+            self.robot.connections += 1
+            self.robot._socks.append(request)
         # The handshake in the request's own thread, not in accept().
         if self.tls is not None:
             try:
@@ -290,9 +294,18 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.server.robot._handle(self, b'')
 
 
+class _KeepAliveHandler(_Handler):
+    # HTTP/1.1: the connection stays open after a reply (RFC 9112 9.3).
+    protocol_version = 'HTTP/1.1'
+    # Headers and body go out as they are written: with Nagle's
+    # algorithm the body would wait for the client's delayed ACK.
+    disable_nagle_algorithm = True
+
+
 class MockRobot:
     def __init__(self, kind, token='tok', secret=None, keyword=None,
-                 delay=0.0, mode='ok', tls=None, tokens=()):
+                 delay=0.0, mode='ok', tls=None, tokens=(), keepalive=False,
+                 port=0):
         if kind not in KINDS:
             raise ValueError('unknown kind %r' % kind)
         if mode not in MODES:
@@ -305,10 +318,16 @@ class MockRobot:
         self.delay = delay
         self.mode = mode
         self.received = []
+        # TCP connections accepted: with keepalive=True, a client that
+        # reuses its connections makes fewer than its requests.
+        self.connections = 0
+        self._socks = []
         self._lock = threading.Lock()
         self._closed = threading.Event()
         # Binding fails loudly: no test may pass without its robot.
-        self._server = _Server(('127.0.0.1', 0), _Handler)
+        # port: a restarted robot takes the port its first run had.
+        self._server = _Server(('127.0.0.1', port),
+                               _KeepAliveHandler if keepalive else _Handler)
         self._server.robot = self
         self._server.tls = tls
         self.port = self._server.server_address[1]
@@ -345,6 +364,15 @@ class MockRobot:
         self._closed.set()
         self._server.shutdown()
         self._server.server_close()
+        # Kept-alive connections end with the robot, as a restart ends
+        # them.
+        with self._lock:
+            for sock in self._socks:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+            self._socks = []
         self._thread.join(10)
 
     def __enter__(self):

@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "cgi.h"
+#include "front.h"
 #include "test.h"
 #include "xalloc.h"
 
@@ -34,10 +35,12 @@ read_body(const char *data, const char *cl, size_t max, struct buf *b,
     char *err)
 {
 	enum http_status st;
+	struct front	 f;
 	int		 fd = pipe_with(data, strlen(data));
 
+	cgi_front_fd(&f, &fd);
 	buf_reset(b);
-	st = cgi_read_body(fd, cl, max, b, err, 200);
+	st = cgi_read_body(&f, cl, max, b, err, 200);
 	close(fd);
 	return st;
 }
@@ -196,7 +199,7 @@ test_respond_alarm_while_writing(void)
 		close(p[0]);
 		close(p[1]);
 		cgi_deadline(3600, HTTP_504, "deadline passed");
-		cgi_respond(HTTP_200, NULL, body, len);
+		cgi_respond(cgi_stdio(), HTTP_200, NULL, body, len);
 		_exit(3);
 	}
 	close(p[1]);
@@ -250,7 +253,7 @@ respond_out_of_memory(void *arg)
 	    (unsigned long)sysconf(_SC_PAGESIZE) + len / 2;
 	if (setrlimit(RLIMIT_AS, &rl) == -1)
 		_exit(2);
-	cgi_respond(HTTP_200, NULL, body, len);
+	cgi_respond(cgi_stdio(), HTTP_200, NULL, body, len);
 }
 #endif
 
@@ -308,7 +311,7 @@ error_child(void *arg)
 {
 	struct error_args	*a = arg;
 
-	cgi_error(a->st, a->msg);
+	cgi_error(cgi_stdio(), a->st, a->msg);
 	_exit(cgi_responded() ? 0 : 1);
 }
 
