@@ -33,22 +33,23 @@ failed=0
 log=$(mktemp -d "${TMPDIR:-/tmp}/pgyer-relay-tests.XXXXXX") || exit 1
 trap 'rm -rf "$log"' EXIT
 
-# fail NAME WHY: one failure that is not a suite's own.
-fail() {
-	printf '%-32s FAILED: %s\n' "$1" "$2"
-	failed=$((failed + 1))
-}
+# Suites run JOBS at a time (default: the number of cores; each suite
+# uses its own free ports and temporary directories), and are reported in
+# the order they were started.
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 1)}
+queue=""	# "N:PID" of the suites started and not yet reported
+started=0
+running=0
 
-# run NAME CMD...: runs a suite and adds up its counts.
-run() {
-	name=$1
-	shift
-	"$@" >"$log/out" 2>&1
-	rc=$?
-	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log/out" | tail -n 1)
+# report N: adds up the counts of suite N, which has ended.
+report() {
+	name=$(cat "$log/$1.name")
+	rc=$(cat "$log/$1.rc" 2>/dev/null || echo 99)
+	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log/$1.out" | tail -n 1)
 	if [ -z "$last" ]; then
-		cat "$log/out"
-		fail "$name" "exit $rc without a result line"
+		cat "$log/$1.out"
+		printf '%-32s FAILED: %s\n' "$name" "exit $rc without a result line"
+		failed=$((failed + 1))
 		return
 	fi
 	p=${last%% passed*}
@@ -60,13 +61,50 @@ run() {
 	fi
 	if [ "$f" -ne 0 ]; then
 		printf '== %s\n' "$name"
-		cat "$log/out"
+		cat "$log/$1.out"
 	else
-		grep '^skip' "$log/out"
+		grep '^skip' "$log/$1.out"
 	fi
 	printf '%-32s %s\n' "$name" "$last"
 	passed=$((passed + p))
 	failed=$((failed + f))
+}
+
+# reap: waits for the oldest suite still running and reports it.
+reap() {
+	head=${queue%% *}
+	queue=${queue#"$head"}
+	queue=${queue# }
+	wait "${head#*:}" 2>/dev/null
+	running=$((running - 1))
+	report "${head%%:*}"
+}
+
+# flush: reports every suite started.
+flush() {
+	while [ -n "$queue" ]; do
+		reap
+	done
+}
+
+# fail NAME WHY: one failure that is not a suite's own.
+fail() {
+	flush
+	printf '%-32s FAILED: %s\n' "$1" "$2"
+	failed=$((failed + 1))
+}
+
+# run NAME CMD...: starts a suite (once fewer than JOBS run).
+run() {
+	while [ "$running" -ge "$JOBS" ]; do
+		reap
+	done
+	started=$((started + 1))
+	printf '%s\n' "$1" >"$log/$started.name"
+	shift
+	( "$@" >"$log/$started.out" 2>&1; echo $? >"$log/$started.rc" ) &
+	queue="${queue:+$queue }$started:$!"
+	running=$((running + 1))
 }
 
 want() {
@@ -103,6 +141,7 @@ unit_and_cgi() {
 }
 
 unit_and_cgi "$BUILD" "$CGI" ""
+flush
 
 if want asan; then
 	abuild=build-asan
@@ -113,11 +152,16 @@ if want asan; then
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1 \
 		    unit_and_cgi "$abuild" "$abuild/pgyer-relay.cgi" "asan "
+		flush
 	else
 		cat "$log/build"
 		fail asan "the ASan+UBSan build failed"
 	fi
 fi
+
+# valgrind and the real web servers: one suite at a time (valgrind's
+# slowdown and the servers' system-wide files leave no room to share).
+JOBS=1
 
 if want valgrind; then
 	if command -v valgrind >/dev/null 2>&1; then
@@ -141,5 +185,6 @@ if want e2e; then
 	done
 fi
 
+flush
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
