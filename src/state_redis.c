@@ -214,6 +214,11 @@ bad_reply(redisReply *r, const char *what, char *err, size_t errlen)
 {
 	char	 text[200];
 
+	if (r == NULL && conn.c == NULL && conn.failed) {
+		/* connect_to() said why. */
+		snprintf(err, errlen, "%s", conn.why);
+		return -1;
+	}
 	if (r == NULL)
 		return fail(err, errlen, "Redis (state_url): %s (timeout "
 		    "%ld ms)", conn.c != NULL && conn.c->err != 0 ?
@@ -240,6 +245,8 @@ call(int argc, const char **argv, const size_t *len)
 	sigset_t			 sigpipe, old, pending;
 	redisReply			*r;
 
+	int				 e;
+
 	sigemptyset(&sigpipe);
 	sigaddset(&sigpipe, SIGPIPE);
 	sigpending(&pending);
@@ -248,10 +255,12 @@ call(int argc, const char **argv, const size_t *len)
 	    sigprocmask(SIG_BLOCK, &sigpipe, &old) == -1)
 		return redisCommandArgv(conn.c, argc, argv, len);
 	r = redisCommandArgv(conn.c, argc, argv, len);
+	e = errno;	/* the write's or read's, for call_kept() */
 	sigpending(&pending);
 	if (sigismember(&pending, SIGPIPE))
 		(void)sigtimedwait(&sigpipe, NULL, &zero);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	errno = e;
 	return r;
 }
 
@@ -324,6 +333,40 @@ connect_to(const struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/* 1 when this process holds a connection to cfg's state_url. */
+static int
+kept(const struct config *cfg)
+{
+	return conn.c != NULL && conn.url != NULL &&
+	    strcmp(conn.url, cfg->state_url) == 0;
+}
+
+/*
+ * call() on a connection kept from an earlier request, once more on a
+ * new one when Redis had closed it (restarted, or its idle timeout): the
+ * command then never reached a running server, so sending it again
+ * cannot run it twice.  A timeout is not retried (the command may have
+ * run).  NULL: no reply (conn.c's error, or connect_to()'s with err).
+ */
+static redisReply *
+call_kept(const struct config *cfg, int reused, int argc,
+    const char **argv, const size_t *len, char *err, size_t errlen)
+{
+	redisReply	*r;
+	int		 e;
+
+	r = call(argc, argv, len);
+	e = errno;
+	if (r != NULL || !reused || conn.c == NULL ||
+	    !(conn.c->err == REDIS_ERR_EOF || (conn.c->err == REDIS_ERR_IO &&
+	    (e == EPIPE || e == ECONNRESET))))
+		return r;
+	drop();
+	if (connect_to(cfg, err, errlen) == -1)
+		return NULL;
+	return call(argc, argv, len);
+}
+
 /* A key: "pgyer-relay:" PREFIX ":" kind ":" id. */
 static void
 key_name(struct buf *b, const struct config *cfg, const char *kind,
@@ -343,12 +386,13 @@ command(const struct config *cfg, const char *what, int argc,
 {
 	size_t		 len[ARGS_MAX];
 	redisReply	*r;
+	int		 reused = kept(cfg);
 
 	if (connect_to(cfg, err, errlen) == -1)
 		return NULL;
 	for (int i = 0; i < argc; i++)
 		len[i] = strlen(argv[i]);
-	r = call(argc, argv, len);
+	r = call_kept(cfg, reused, argc, argv, len, err, errlen);
 	if (bad_reply(r, what, err, errlen) == -1)
 		return NULL;
 	return r;
@@ -368,6 +412,7 @@ run_script(const struct config *cfg, struct script *s, int nkeys,
 	unsigned char	 md[CRYPTO_SHA1_LEN];
 	size_t		 len[ARGS_MAX];
 	redisReply	*r;
+	int		 reused = kept(cfg);
 
 	if (nargs + 3 > ARGS_MAX) {
 		snprintf(err, errlen, "redis: too many script arguments");
@@ -389,7 +434,7 @@ run_script(const struct config *cfg, struct script *s, int nkeys,
 		argv[3 + i] = args[i];
 	for (int i = 0; i < nargs + 3; i++)
 		len[i] = strlen(argv[i]);
-	r = call(nargs + 3, argv, len);
+	r = call_kept(cfg, reused, nargs + 3, argv, len, err, errlen);
 	if (r != NULL && r->type == REDIS_REPLY_ERROR &&
 	    strncmp(r->str, "NOSCRIPT", 8) == 0) {
 		freeReplyObject(r);
