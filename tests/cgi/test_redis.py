@@ -229,6 +229,11 @@ def keys_namespaced_expiring_and_without_robot_urls():
         assert 590000 < dedup[0] <= 600000, dedup
 
 
+# A password no temporary path can hold by chance (the config's path is
+# printed).
+PASSWORD = 'Xq7-not-to-be-printed'
+
+
 def check_cli(relay, *args):
     p = subprocess.run(WRAP + [binary()] + list(args) +
                        ['--config', relay.path], env=relay.env(),
@@ -241,7 +246,7 @@ def check_reports_bad_state_url_with_its_place():
     with MockRobot('json') as bot:
         for url, why in (('redis://', 'needs a host'),
                          ('redis://127.0.0.1:99999', 'port'),
-                         ('redis://:pw@h/42', 'database'),
+                         ('redis://:' + PASSWORD + '@h/42', 'database'),
                          ('unix:relative.sock', 'absolute path'),
                          ('http://127.0.0.1:6379', 'must be redis://')):
             with Relay([bot], state_url=url) as relay:
@@ -250,7 +255,7 @@ def check_reports_bad_state_url_with_its_place():
                 line = [x for x in p.stderr.splitlines()
                         if x.startswith('state_url: ')]
                 assert line and why in line[0], (url, p.stderr)
-                assert 'pw' not in p.stdout + p.stderr, p
+                assert PASSWORD not in p.stdout + p.stderr, p
         with Relay([bot], state_url='redis://127.0.0.1',
                    state_password_file='/nonexistent',
                    state_prefix='has space') as relay:
