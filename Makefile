@@ -54,9 +54,10 @@ PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 # libcurl and libcrypto are opened with dlopen() by soname when a request
 # is sent (src/lazylib.h); yajl, hiredis (small: state_redis.c) and
 # libfcgi (the FastCGI mode, src/fcgi.c) are linked.  LIBDL: -ldl before
-# glibc 2.34, nothing since.
+# glibc 2.34, nothing since.  -pthread: the workers' shared mutex
+# (src/lastgood.c).
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs yajl hiredis fcgi 2>/dev/null) \
-	    $(LIBDL)
+	    $(LIBDL) -pthread
 ALL_CPPFLAGS = $(DEFS) $(PKG_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS = $(WARN) $(HARDEN) $(CFLAGS) $(EXTRA_CFLAGS)
 ALL_LDFLAGS = -Wl,-z,relro,-z,now $(LDFLAGS) $(EXTRA_LDFLAGS)

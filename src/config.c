@@ -5,6 +5,8 @@
  * Values are never echoed where they may be secret (token, secret, url,
  * proxy): these lines end up in the web server's error log.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -26,7 +28,6 @@
 #include "url.h"
 #include "xalloc.h"
 
-#define CONFIG_FILE_MAX	(1024 * 1024)
 #define ZONEINFO	"/usr/share/zoneinfo"
 #define NAME_MAX_LEN	64
 #define SECRET_MAX	256
@@ -684,19 +685,17 @@ config_path(void)
 	return p != NULL && *p != '\0' ? p : DEFAULT_CONFIG;
 }
 
-struct config *
-config_load(const char *path, struct buf *errors)
+int
+config_read(const char *path, struct buf *text, struct buf *errors)
 {
-	struct buf	 text = { 0 };
-	struct config	*c = NULL;
 	char		 chunk[16384];
 	ssize_t		 n;
-	int		 fd;
+	int		 fd, rc = -1;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		buf_printf(errors, "%s: cannot read: %s\n", path,
 		    strerror(errno));
-		return NULL;
+		return -1;
 	}
 	for (;;) {
 		if ((n = read(fd, chunk, sizeof(chunk))) == -1) {
@@ -708,18 +707,40 @@ config_load(const char *path, struct buf *errors)
 		}
 		if (n == 0)
 			break;
-		buf_append(&text, chunk, (size_t)n);
-		if (text.len > CONFIG_FILE_MAX) {
+		buf_append(text, chunk, (size_t)n);
+		if (text->len > CONFIG_FILE_MAX) {
 			buf_printf(errors, "%s: is larger than 1 MiB: not a "
 			    "configuration file\n", path);
 			goto out;
 		}
 	}
-	c = config_parse(text.data, text.len, errors);
+	rc = 0;
 out:
 	close(fd);
+	return rc;
+}
+
+struct config *
+config_load(const char *path, struct buf *errors)
+{
+	struct buf	 text = { 0 };
+	struct config	*c = NULL;
+
+	if (config_read(path, &text, errors) == 0)
+		c = config_parse(text.data, text.len, errors);
 	buf_free(&text);
 	return c;
+}
+
+int
+config_same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	    a->st_size == b->st_size &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	    a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
 const struct app *

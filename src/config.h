@@ -9,8 +9,11 @@
 #include <stddef.h>
 
 struct buf;
+struct stat;
 
 #define APP_WEBHOOKS_MAX	3
+/* The largest config file read: larger is refused as not a config. */
+#define CONFIG_FILE_MAX		(1024 * 1024)
 
 enum robot_type {
 	ROBOT_WECOM,
@@ -100,8 +103,17 @@ extern const char *const robot_type_names[ROBOT__MAX];	/* "wecom", ... */
  * result with config_free().
  */
 struct config	*config_parse(const char *text, size_t len, struct buf *errors);
+/*
+ * Appends the text of path to text: 0, or -1 after appending the problem
+ * to errors (unreadable, or larger than CONFIG_FILE_MAX).
+ */
+int		 config_read(const char *path, struct buf *text,
+		    struct buf *errors);
 /* Reads and parses path; a read failure is reported like a parse error. */
 struct config	*config_load(const char *path, struct buf *errors);
+/* Whether two stat()s of the config file are of the same version of it
+ * (inode, size, mtime and ctime). */
+int		 config_same_file(const struct stat *, const struct stat *);
 /* The configuration's path: $PGYER_RELAY_CONFIG, else DEFAULT_CONFIG. */
 const char	*config_path(void);
 const struct app *config_app(const struct config *, const char *key);

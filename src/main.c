@@ -27,6 +27,7 @@
 #include "front.h"
 #include "hint.h"
 #include "journal.h"
+#include "lastgood.h"
 #include "lock.h"
 #include "log.h"
 #include "queue.h"
@@ -55,6 +56,7 @@ struct proc {
 	struct stat	 good;		/* its file, when read */
 	struct stat	 bad;		/* the file last refused, if any */
 	int		 have_bad;
+	unsigned long long gen;		/* its generation in lastgood.h */
 	struct transport *t;		/* curl's multi handle, kept */
 };
 
@@ -334,58 +336,89 @@ deadline(struct req *r, unsigned int seconds, enum http_status st,
 		r->f->deadline(r->f, seconds, st, msg);
 }
 
-static int
-same_file(const struct stat *a, const struct stat *b)
+/* p's config is now cfg, from file st (lastgood.h generation gen). */
+static void
+proc_use(struct proc *p, struct config *cfg, const struct stat *st,
+    unsigned long long gen)
 {
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
-	    a->st_size == b->st_size &&
-	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
-	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
-	    a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
-	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+	char	 err[256];
+
+	config_free(p->cfg);
+	p->cfg = cfg;
+	p->good = *st;
+	p->gen = gen;
+	p->have_bad = 0;
+	if (log_open(cfg->log, err, sizeof(err)) == -1)
+		log_msg("%s: logging to stderr", err);
+}
+
+/*
+ * Reads the config file (st, when known) and parses it; shares its text
+ * with the other workers (lastgood.h).  NULL, logged and remembered as
+ * bad, when it does not load.
+ */
+static struct config *
+proc_load(struct proc *p, const struct stat *st, int known)
+{
+	struct buf	 text = { 0 }, errors = { 0 };
+	struct config	*cfg = NULL;
+
+	if (config_read(config_path(), &text, &errors) == 0)
+		cfg = config_parse(text.data, text.len, &errors);
+	if (cfg != NULL)
+		proc_use(p, cfg, st, known ?
+		    lastgood_publish(st, text.data, text.len) : 0);
+	else {
+		log_errors(&errors);
+		if (p->cfg != NULL)
+			log_msg("config: not reloaded: the last good "
+			    "configuration keeps serving");
+		p->have_bad = known;
+		if (known)
+			p->bad = *st;
+	}
+	buf_free(&text);
+	buf_free(&errors);
+	return cfg;
 }
 
 /*
  * The config for this request: read the first time, and again when its
  * file changed (inode, size, mtime or ctime).  A file that does not load
  * is logged once and the last good config keeps serving, as nginx does
- * on a failed reload.  NULL when none ever loaded.
+ * on a failed reload: the newest that loaded, in any worker (lastgood.h).
+ * NULL when none ever loaded.
  */
 static struct config *
 proc_config(struct proc *p)
 {
-	struct stat	 st;
-	struct buf	 errors = { 0 };
-	struct config	*cfg;
-	char		 err[256];
-	int		 known;
+	struct stat		 st, good;
+	struct buf		 errors = { 0 };
+	struct config		*cfg;
+	unsigned long long	 gen;
+	int			 known;
 
 	/* Taken before reading: a change while it is read is seen next
 	 * time. */
 	known = stat(config_path(), &st) == 0;
-	if (p->cfg != NULL && known && same_file(&st, &p->good))
+	if (p->cfg != NULL && known && config_same_file(&st, &p->good))
 		return p->cfg;
-	if (p->cfg != NULL && known && p->have_bad && same_file(&st, &p->bad))
-		return p->cfg;
-	if ((cfg = config_load(config_path(), &errors)) == NULL) {
-		log_errors(&errors);
-		buf_free(&errors);
-		if (p->cfg != NULL)
-			log_msg("config: not reloaded: the last good "
-			    "configuration keeps serving");
+	if ((p->cfg == NULL || !known || !p->have_bad ||
+	    !config_same_file(&st, &p->bad)) &&
+	    (cfg = proc_load(p, &st, known)) != NULL)
+		return cfg;
+	/* Not loaded: a newer one another worker loaded serves instead. */
+	if ((cfg = lastgood_newer(p->gen, &good, &gen, &errors)) != NULL) {
+		log_msg("config: the last good configuration, loaded by "
+		    "another worker, serves");
+		proc_use(p, cfg, &good, gen);
 		p->have_bad = known;
 		if (known)
 			p->bad = st;
-		return p->cfg;
-	}
+	} else
+		log_errors(&errors);
 	buf_free(&errors);
-	config_free(p->cfg);
-	p->cfg = cfg;
-	p->good = st;
-	p->have_bad = 0;
-	if (log_open(cfg->log, err, sizeof(err)) == -1)
-		log_msg("%s: logging to stderr", err);
-	return cfg;
+	return p->cfg;
 }
 
 /*

@@ -13,6 +13,7 @@
 
 #include "clock.h"
 #include "fcgi.h"
+#include "lastgood.h"
 #include "log.h"
 #include "supervise.h"
 
@@ -151,6 +152,11 @@ supervise_main(int argc, char *argv[], fcgi_handler h, void *arg,
 		return 1;
 	}
 	close(zero);
+	/* The workers' last good config, one for all (lastgood.h). */
+	if (lastgood_create(err, sizeof(err)) == -1) {
+		fprintf(stderr, "pgyer-relay.cgi: %s\n", err);
+		return 1;
+	}
 	memset(w, 0, sizeof(w));
 	/* Signals are taken one at a time by sigtimedwait() below. */
 	sigemptyset(&set);
@@ -202,6 +208,7 @@ supervise_main(int argc, char *argv[], fcgi_handler h, void *arg,
 	if (strncmp(addr, "unix:", 5) == 0)
 		(void)unlink(addr + 5);
 	munmap(slots, (size_t)n * sizeof(*slots));
+	lastgood_destroy();
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return 0;
 }

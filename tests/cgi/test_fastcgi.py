@@ -88,6 +88,54 @@ def config_edited_while_serving():
         assert len(a.received) == 2
 
 
+class Held:
+    """A request whose body's end waits for release(): the worker that
+    takes it is busy till then.  Connected first, it is accepted first
+    (the listening socket's queue is in order), so a request sent next
+    goes to another worker."""
+
+    def __init__(self, relay):
+        self.gate, sent = threading.Event(), threading.Event()
+        self.got = {}
+        self.t = threading.Thread(target=lambda: self.got.update(
+            r=relay.request(event_body(), query=QUERY, gate=self.gate,
+                            sent=sent)))
+        self.t.start()
+        assert sent.wait(30 * SLOW), 'the held request was not sent'
+
+    def release(self):
+        self.gate.set()
+        self.t.join(30 * SLOW)
+        return self.got['r']
+
+
+def delivered_by_both(relay):
+    """One request to each of the two workers, both delivered once."""
+    held = Held(relay)
+    delivered(relay)
+    r = held.release()
+    assert r.status == 200 and r.json['delivered'] == 1, r
+
+
+@test
+def config_edited_one_last_good_for_all_workers():
+    """nginx's semantics: after a broken edit, the newest config that
+    loaded serves in every worker, not each worker's own last one."""
+    with MockRobot('json') as a, MockRobot('json') as b, \
+            FcgiRelay(config_for([a]), workers=2) as relay:
+        delivered_by_both(relay)
+        assert len(a.received) == 2
+        # Both workers hold a; one of them loads b.
+        relay.set_config(config_for([b]))
+        delivered(relay)
+        relay.set_config('{"apps": ')
+        # The one that did not load b serves b too.
+        for _ in range(3):
+            delivered_by_both(relay)
+        assert (len(a.received), len(b.received)) == (2, 7), \
+            (len(a.received), len(b.received))
+
+
 @test
 def refusals_leave_the_worker_serving():
     with MockRobot('json') as bot, \

@@ -68,11 +68,14 @@ def _recv_exact(sock, n):
     return data
 
 
-def exchange(path, params, body, timeout=30, hold=False, chunks=None):
+def exchange(path, params, body, timeout=30, hold=False, chunks=None,
+             gate=None, sent=None):
     """One request over a new connection to the unix socket path: returns
     (stdout bytes, stderr bytes, app status).  hold: the body is sent but
     its end never is (a stalled client).  chunks: the body sent in these
-    pieces, each its own STDIN record."""
+    pieces, each its own STDIN record.  gate: a threading.Event; the
+    body's end is sent once it is set (the worker waits for it till
+    then).  sent: an Event set once all but the body's end is sent."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.settimeout(timeout)
     try:
@@ -82,6 +85,13 @@ def exchange(path, params, body, timeout=30, hold=False, chunks=None):
         for piece in (chunks or [body]):
             if piece:
                 msg += _stream(STDIN, piece)
+        if gate is not None:
+            sock.sendall(msg)
+            if sent is not None:
+                sent.set()
+            if not gate.wait(timeout):
+                raise CgiError('the gate was not opened')
+            msg = b''
         if not hold:
             msg += _record(STDIN, b'')
         sock.sendall(msg)
@@ -189,7 +199,8 @@ class FcgiRelay:
 
     def request(self, body, method='POST', query='',
                 content_type='application/json', content_length='auto',
-                params=None, timeout=30, hold=False, chunks=None):
+                params=None, timeout=30, hold=False, chunks=None,
+                gate=None, sent=None):
         """One request; returns a Result (cgirun.py)."""
         if isinstance(body, str):
             body = body.encode('utf-8')
@@ -198,7 +209,7 @@ class FcgiRelay:
         p.update(params or {})
         start = time.monotonic()
         out, err, app_status = exchange(self.path, p, body, timeout, hold,
-                                        chunks)
+                                        chunks, gate, sent)
         elapsed = time.monotonic() - start
         if app_status != 0:
             raise CgiError('app status %d' % app_status)
