@@ -83,8 +83,9 @@ lock(void)
 {
 	int	 rc;
 
-	if ((rc = pthread_mutex_lock(&shared->mu)) == EOWNERDEAD)
-		rc = pthread_mutex_consistent(&shared->mu);
+	if ((rc = pthread_mutex_lock(&shared->mu)) == EOWNERDEAD &&
+	    (rc = pthread_mutex_consistent(&shared->mu)) != 0)
+		pthread_mutex_unlock(&shared->mu);
 	return rc == 0 ? 0 : -1;
 }
 
