@@ -409,9 +409,9 @@ proc_config(struct proc *p)
 		return cfg;
 	/* Not loaded: a newer one another worker loaded serves instead. */
 	if ((cfg = lastgood_newer(p->gen, &good, &gen, &errors)) != NULL) {
+		proc_use(p, cfg, &good, gen);
 		log_msg("config: the last good configuration, loaded by "
 		    "another worker, serves");
-		proc_use(p, cfg, &good, gen);
 		p->have_bad = known;
 		if (known)
 			p->bad = st;
