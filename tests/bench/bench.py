@@ -355,8 +355,8 @@ def redis(ctx, relay_ok):
     duplicate claim, its settling and a rate slot) with state_url, over
     the unix socket and loopback TCP, next to the same with state_dir,
     run in turn.  A new event each run (a duplicate is not sent); fewer
-    runs than the robot's 20 a minute.  FastCGI: a row to add when its
-    front end lands (one connection per worker, kept: no connect)."""
+    runs than the robot's 20 a minute.  Then the same under load in the
+    FastCGI mode (benchfcgi.redis_throughput)."""
     from redisserver import RedisServer
     t = ctx.table
     n = min(15, max(5, N // 2))
@@ -407,8 +407,8 @@ def redis(ctx, relay_ok):
                   'state_dir', 1.5, note='connect, 2 scripts, 1 SET')
             t.row('relay: 1 robot, Redis (loopback TCP)', metric, m[2], m[0],
                   'state_dir', 1.5)
-        t.skip('relay: 1 robot, Redis, FastCGI', 'no FastCGI front end '
-               'yet: measure it here when it lands')
+        import benchfcgi
+        benchfcgi.redis_throughput(ctx, rs)
     finally:
         bot.close()
         rs.close()

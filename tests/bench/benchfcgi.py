@@ -11,6 +11,7 @@ handshakes resumed a session.
 Targets: FastCGI >= 2x PHP's requests/s and >= 10x the CGI mode's, with 1
 and with 3 robots.
 """
+import json
 import os
 import shutil
 import subprocess
@@ -190,13 +191,16 @@ ROUNDS = 3
 
 def _interleaved(servers, started, q, body, script, robot):
     """{key: (Measure, (requests, connections, resumed))} for started
-    {key: server}, their runs alternating."""
+    {key: server}, their runs alternating.  script: wrk's script, or a
+    function of nothing giving a new one for each run."""
     seconds = max(2, bw.SECONDS // ROUNDS)
     runs = {key: [] for key in started}
     for _ in range(ROUNDS):
         for key, srv in started.items():
             start = robot.mark()
-            m = bw.wrk(srv.url + '?' + q, script, 200, seconds)
+            m = bw.wrk(srv.url + '?' + q,
+                       script() if callable(script) else script, 200,
+                       seconds)
             runs[key].append((m, robot.since(start)))
     out = {}
     for key, rs in runs.items():
@@ -209,6 +213,9 @@ def _interleaved(servers, started, q, body, script, robot):
                sum(f[2] for _, f in rs))
         m = bl.Measure('rps', [x.values[0] for x, _ in good],
                        label=mid[0].label, bad=bad[0] if bad else None)
+        # Every run's answered requests, for a check against the robot's.
+        m.answered = sum(int(x) for r, _ in rs
+                         for x in bw.re.findall(r'(\d+) req', r.label))
         out[key] = (m, fig)
     return out
 
@@ -299,3 +306,128 @@ def _rows(ctx, bench, servers, robot):
                 t.row(name, 'rps', m, got['floor'][0] if 'floor' in got
                       else None, 'floor' if 'floor' in got else '',
                       note=note)
+
+
+def _fresh_events(work, body):
+    """A function giving a new wrk script each call: every request's
+    event has a timestamp no other request of the run had (threads and
+    runs apart), so the duplicate filter lets each one through."""
+    runs = [0]
+    bpath = os.path.join(work, 'wrk-body.json')
+    with open(bpath, 'wb') as f:
+        f.write(body)
+
+    def script():
+        runs[0] += 1
+        path = os.path.join(work, 'post-fresh-%d.lua' % runs[0])
+        with open(path, 'w') as f:
+            f.write("""wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local f = assert(io.open(%s, "rb"))
+local body = f:read("*a")
+f:close()
+local k = 0
+function setup(thread)
+  thread:set("id", k)
+  k = k + 1
+end
+local n = 0
+function request()
+  n = n + 1
+  local ts = %d + id * 1000000 + n
+  local b = body:gsub('"timestamp": %%d+', '"timestamp": ' .. ts, 1)
+  return wrk.format(nil, nil, nil, b)
+end
+""" % (json.dumps(bpath), 1600000000 + runs[0] * 10000000))
+        return path
+    return script
+
+
+def redis_throughput(ctx, rs):
+    """The FastCGI workers (1 JSON robot: no rate limit to hold them
+    back) with state_url, redis-server's unix socket, next to the same
+    with state_dir: each request a new event (a duplicate claim and its
+    settling in the store), the runs interleaved."""
+    import bench
+    t = ctx.table
+    what = 'relay FastCGI (%d workers): 1 robot, ' % WORKERS
+    t.section('Shared rules under load: wrk -t2 -c%d, %d s through '
+              'nginx, robot: nginx (req/s)' % (bw.CONNS, bw.SECONDS))
+    if not shutil.which('wrk'):
+        t.skip(what + 'Redis', 'wrk not installed (apt-get install wrk)')
+        return
+    servers, why = bw._servers()
+    if servers is None:
+        t.skip(what + 'Redis', why)
+        return
+    try:
+        robot = FastRobot(ctx.work, None, servers)
+    except (servers.ServerError, OSError) as e:
+        t.skip(what + 'Redis', 'robot nginx: %s' % e)
+        return
+    # The workers run as www-data: their state directory, and the
+    # redis socket, where that user can reach them.
+    pub = tempfile.mkdtemp(prefix='pgyer-relay-bench-state.')
+    started = {}
+    try:
+        os.chmod(pub, 0o755)
+        state = os.path.join(pub, 'state')
+        os.mkdir(state, 0o700)
+        user = servers.pwd.getpwnam(servers.WORKER)
+        os.chown(state, user.pw_uid, user.pw_gid)
+        os.chmod(rs.dir, 0o711)
+        os.chown(rs.sock, user.pw_uid, user.pw_gid)
+
+        class Fastcgi(servers.NginxFastcgi):
+            workers = WORKERS
+
+        body = bench.event_body()
+        q = 'app=one&token=bench-token'
+        names = {'file': what + 'state_dir', 'redis': what +
+                 'Redis (unix socket)'}
+        for key, top in (('file', {'state_dir': state}),
+                         ('redis', {'state_url': rs.unix_url()})):
+            cfg = config(robot)
+            cfg['apps'] = {'one': {'token': 'bench-token', 'webhooks': [
+                {'name': 'json', 'type': 'json', 'events': ['*'],
+                 'url': robot.urls()['wecom']}]}}
+            cfg.update(top)
+            srv = Fastcgi(cfg, cgi=bench.CGI)
+            try:
+                srv.start()
+            except servers.ServerError as e:
+                srv.close()
+                t.skip(names[key], 'server: %s' % str(e).splitlines()[0])
+                continue
+            started[key] = srv
+            st, reply = bw.post(srv.url + '?' + q, body)
+            if st != 200:
+                t.skip(names[key], 'answered %s: %s' % (st, reply[:100]))
+                del started[key]
+                srv.close()
+        got = _interleaved(servers, started, q, body,
+                           _fresh_events(ctx.work, body), robot)
+    finally:
+        for srv in started.values():
+            srv.close()
+        robot.close()
+        shutil.rmtree(pub, ignore_errors=True)
+    for key in ('file', 'redis'):
+        if key not in got:
+            continue
+        m, (reqs, conns, _) = got[key]
+        if reqs < m.answered:
+            m.bad = 'robot got %d of %d: duplicates filtered' % (
+                reqs, m.answered)
+        note = m.label + '; robot: %d requests' % reqs
+        if key == 'file':
+            t.row(names[key], 'rps', m, note=note)
+        elif 'file' in got:
+            t.row(names[key], 'rps', m, got['file'][0], 'state_dir',
+                  target_min=REDIS_TARGET, note=note)
+        else:
+            t.row(names[key], 'rps', m, note=note)
+
+
+# Redis's requests/s at least this share of state_dir's (see README.md).
+REDIS_TARGET = 0.8
