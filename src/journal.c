@@ -266,8 +266,9 @@ cmp_names(const void *a, const void *b)
 }
 
 /*
- * Calls fn(name, arg) for each entry of queue q's directory (through a
- * fresh descriptor: a DIR stream consumes the one it is given).
+ * Calls fn(name, arg) for each entry of queue q's directory but "." and
+ * ".." (through a fresh descriptor: a DIR stream consumes the one it is
+ * given).
  */
 static int
 each_entry(struct journal *j, enum journal_queue q,
@@ -295,6 +296,9 @@ each_entry(struct journal *j, enum journal_queue q,
 		errno = 0;
 		if ((de = readdir(d)) == NULL)
 			break;
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
 		if ((rc = fn(j, q, de->d_name, arg)) != 0)
 			break;
 	}
@@ -457,9 +461,6 @@ add_size(struct journal *j, enum journal_queue q, const char *name,
 	long long	*total = arg;
 	struct stat	 st;
 
-	if (name[0] == '.' && (name[1] == '\0' ||
-	    (name[1] == '.' && name[2] == '\0')))
-		return 0;
 	if (fstatat(j->fd[q], name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    S_ISREG(st.st_mode))
 		*total += (long long)st.st_size;
