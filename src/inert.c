@@ -82,6 +82,23 @@ block_start(const unsigned char *p)
 	    strchr("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", *p) != NULL);
 }
 
+/*
+ * Bytes of the run at p that no dialect changes, copied as one: printable
+ * ASCII but the marks handled below, and UTF-8 sequences whose lead byte
+ * cannot start one shown as U+FFFD (those start with 0xc2 or 0xe2).  A
+ * run ends before a lead or ASCII byte, so at a character's start.
+ */
+static size_t
+plain_run(const unsigned char *p)
+{
+	const unsigned char	*q = p;
+
+	while (*q >= 0x20 && *q != 0x7f && *q != 0xc2 && *q != 0xe2 &&
+	    *q != '*' && *q != '`' && *q != '<' && *q != ']' && *q != ':')
+		q++;
+	return (size_t)(q - p);
+}
+
 void
 inert_append(struct buf *b, enum inert_dialect d, const char *s)
 {
@@ -92,6 +109,12 @@ inert_append(struct buf *b, enum inert_dialect d, const char *s)
 	if (s == NULL)
 		return;
 	while (*p != '\0') {
+		/* Not at a line's start: nothing in the run acts. */
+		if (!bol && (n = plain_run(p)) > 0) {
+			buf_append(b, p, n);
+			p += n;
+			continue;
+		}
 		n = seq_len(*p);
 		if (*p == '\r') {
 			buf_putc(b, '\n');
