@@ -29,13 +29,18 @@
 static void
 paragraphs(struct buf *b, const char *s)
 {
-	for (; *s != '\0'; s++) {
-		buf_putc(b, *s);
-		if (*s == '\n' && s[1] != '\n' && s[1] != '\0')
-			buf_putc(b, '\n');
-		else if (*s == '\n' && s[1] == '\n')
-			while (s[1] == '\n')
-				buf_putc(b, *++s);
+	size_t	 n;
+
+	while (*s != '\0') {
+		n = strcspn(s, "\n");
+		buf_append(b, s, n);
+		s += n;
+		/* A lone newline inside the text is doubled; a blank line
+		 * or a newline at the end stays as it is. */
+		n = strspn(s, "\n");
+		buf_append(b, "\n\n", n == 1 && s[1] != '\0' ? 2 : 0);
+		buf_append(b, s, n == 1 && s[1] != '\0' ? 0 : n);
+		s += n;
 	}
 }
 
