@@ -9,7 +9,7 @@
 static void
 test_vectors(void)
 {
-	unsigned char	 d[CRYPTO_SHA256_LEN], out[8];
+	unsigned char	 d[CRYPTO_SHA256_LEN], out[8], key[131];
 	char		 hex[2 * CRYPTO_SHA256_LEN + 1], b64[45], err[256];
 
 	CHECK_INT(crypto_sha256("abc", 3, d, err, sizeof(err)), 0);
@@ -26,6 +26,25 @@ test_vectors(void)
 	hex_encode(d, sizeof(d), hex);
 	CHECK_STR(hex, "5bdcc146bf60754e6a042426089575c7"
 	    "5a003f089d2739839dec58b964ec3843");
+	/* RFC 4231 4.7, test case 6: a key longer than a block is hashed;
+	 * then case 2 again: each MAC starts from the keyless template. */
+	memset(key, 0xaa, sizeof(key));
+	CHECK_INT(crypto_hmac_sha256(key, sizeof(key), "Test Using Larger "
+	    "Than Block-Size Key - Hash Key First", 54, d, err, sizeof(err)),
+	    0);
+	hex_encode(d, sizeof(d), hex);
+	CHECK_STR(hex, "60e431591ee0b67f0d8a26aacbf5b77f"
+	    "8e0bc6213728c5140546040f0ee37f54");
+	CHECK_INT(crypto_hmac_sha256("Jefe", 4, "what do ya want for nothing?",
+	    28, d, err, sizeof(err)), 0);
+	hex_encode(d, sizeof(d), hex);
+	CHECK_STR(hex, "5bdcc146bf60754e6a042426089575c7"
+	    "5a003f089d2739839dec58b964ec3843");
+	/* An empty key (RFC 2104 2: padded with zeros). */
+	CHECK_INT(crypto_hmac_sha256(NULL, 0, "", 0, d, err, sizeof(err)), 0);
+	hex_encode(d, sizeof(d), hex);
+	CHECK_STR(hex, "b613679a0814d9ec772f95d778c35fc5"
+	    "ff1697c493715653c6c712144292c5ad");
 	CHECK_INT(crypto_b64_encode((const unsigned char *)"ab", 2, b64, err,
 	    sizeof(err)), 0);
 	CHECK_STR(b64, "YWI=");
