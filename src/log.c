@@ -231,8 +231,12 @@ valid_len(const unsigned char *p, size_t len)
 	return n <= len && utf8_valid((const char *)p, n) ? n : 0;
 }
 
-void
-log_escape(struct buf *out, const char *s, size_t len, size_t max)
+/*
+ * log_escape() when replace is 0, log_printable() when 1: each character
+ * the sanitiser does not let through is escaped, or shown as U+FFFD.
+ */
+static void
+sanitise(struct buf *out, const char *s, size_t len, size_t max, int replace)
 {
 	const unsigned char	*p = (const unsigned char *)s;
 	char			 unit[8];
@@ -240,18 +244,24 @@ log_escape(struct buf *out, const char *s, size_t len, size_t max)
 
 	while (i < len) {
 		n = valid_len(p + i, len - i);
-		if (n == 0 || (n == 1 && (p[i] < 0x20 || p[i] == 0x7f))) {
-			n = 1;
-			u = (size_t)snprintf(unit, sizeof(unit), "\\x%02x",
-			    p[i]);
-		} else if (n == 1 && (p[i] == '\\' || p[i] == '"')) {
+		if (n == 0 || (n == 1 && (p[i] < 0x20 || p[i] == 0x7f)) ||
+		    (n > 1 && hidden(decode(p + i, n)))) {
+			n = n == 0 ? 1 : n;
+			if (replace)
+				u = (size_t)snprintf(unit, sizeof(unit),
+				    "\xef\xbf\xbd");	/* U+FFFD */
+			else if (n == 1)
+				u = (size_t)snprintf(unit, sizeof(unit),
+				    "\\x%02x", p[i]);
+			else
+				u = (size_t)snprintf(unit, sizeof(unit),
+				    "\\u%04lx", decode(p + i, n));
+		} else if (n == 1 && (p[i] == '\\' || p[i] == '"') &&
+		    !replace) {
 			unit[0] = '\\';
 			unit[1] = (char)p[i];
 			u = 2;
-		} else if (n > 1 && hidden(decode(p + i, n)))
-			u = (size_t)snprintf(unit, sizeof(unit), "\\u%04lx",
-			    decode(p + i, n));
-		else {
+		} else {
 			memcpy(unit, p + i, n);
 			u = n;
 		}
@@ -263,6 +273,18 @@ log_escape(struct buf *out, const char *s, size_t len, size_t max)
 	}
 	if (i < len)
 		buf_printf(out, "...(%zu more bytes)", len - i);
+}
+
+void
+log_escape(struct buf *out, const char *s, size_t len, size_t max)
+{
+	sanitise(out, s, len, max, 0);
+}
+
+void
+log_printable(struct buf *out, const char *s, size_t len, size_t max)
+{
+	sanitise(out, s, len, max, 1);
 }
 
 /*

@@ -70,5 +70,13 @@ void	 log_urgent(const char *msg);
  * "...(N more bytes)" says how much of s was left out.
  */
 void	 log_escape(struct buf *out, const char *s, size_t len, size_t max);
+/*
+ * The same with U+FFFD in place of each escape, and backslash and '"'
+ * kept: for a text that is stored and shown again later (a robot's error
+ * message in a summary, the journal and the log), which the output then
+ * escapes once, as any other.
+ */
+void	 log_printable(struct buf *out, const char *s, size_t len,
+	    size_t max);
 
 #endif

@@ -24,12 +24,12 @@ reply_printable(char *dst, size_t dstlen, const char *src, size_t len)
 	used = strnlen(dst, dstlen - 1);
 	dst[used] = '\0';
 	room = dstlen - 1 - used;
-	/* log_escape() cuts at max and then says how much it left out:
+	/* log_printable() cuts at max and then says how much it left out:
 	 * shrink max until that note fits too (max 0 would be no limit). */
 	for (max = room > 0 ? room : 1;; max -= b.len - room < max ?
 	    b.len - room : max - 1) {
 		buf_reset(&b);
-		log_escape(&b, src, len, max);
+		log_printable(&b, src, len, max);
 		if (b.len <= room || max == 1)
 			break;
 	}

@@ -30,8 +30,9 @@ void	 reply_judge(long status, const char *body, size_t len,
 void	 reply_status(long status, struct verdict *v);
 /*
  * Appends to dst (a string of dstlen bytes at most, NUL included) src[0..
- * len) made printable by the one sanitiser, log_escape() (controls,
- * invalid UTF-8, hidden and bidi characters escaped), cut to fit.
+ * len) made printable by the one sanitiser, log_printable() (controls,
+ * invalid UTF-8, hidden and bidi characters shown as U+FFFD), cut to fit:
+ * each output escapes it once more, as it escapes any text.
  */
 void	 reply_printable(char *dst, size_t dstlen, const char *src,
 	    size_t len);

@@ -114,6 +114,28 @@ test_escape(void)
 	buf_free(&b);
 }
 
+/*
+ * The same characters shown as U+FFFD, backslash and quote kept: a robot's
+ * message stored in a verdict, which log_msg() then escapes once.
+ */
+static void
+test_printable(void)
+{
+	struct buf	 b = { 0 }, line = { 0 };
+	const char	*s = "a\x1b[2J\xc2\x85\xe2\x80\xae\xff \"\\x09\" "
+	    "\xe5\xba\x94";
+
+	log_printable(&b, s, strlen(s), 0);
+	CHECK_STR(b.data, "a\ufffd[2J\ufffd\ufffd\ufffd \"\\x09\" 应");
+	capture_start();
+	log_msg("wecom: %s", b.data);
+	capture_end(&line);
+	CHECK_STR(line.data, "pgyer-relay: wecom: a\ufffd[2J\ufffd\ufffd"
+	    "\ufffd \\\"\\\\x09\\\" 应\n");
+	buf_free(&b);
+	buf_free(&line);
+}
+
 /* Cuts between characters, never inside "应" or an escape. */
 static void
 test_escape_cut(void)
@@ -335,6 +357,7 @@ main(void)
 	RUN(test_plain_line);
 	RUN(test_hostile_field);
 	RUN(test_escape);
+	RUN(test_printable);
 	RUN(test_escape_cut);
 	RUN(test_long_field_keeps_result);
 	RUN(test_setting_check);

@@ -92,11 +92,15 @@ static const struct judge_case judge_cases[] = {
 	{ &robot_dingtalk, 503, "{\"errcode\":-1,\"errmsg\":\"busy\"}", 0, 1,
 	    -1, "HTTP 503, errcode -1: busy" },
 	{ &robot_dingtalk, 200, "{\"errcode\":7}", 0, 0, 7, "errcode 7" },
-	/* Control characters escaped (log_escape()), the message made
-	 * printable; a bidi override too. */
+	/* Control characters and a bidi override shown as U+FFFD
+	 * (log_printable()): no escape for an output to escape again. */
 	{ &robot_dingtalk, 200, "{\"errcode\":1,\"errmsg\":"
 	    "\"a\\tb\\nc\\u001bd\\u007fe\\u0085f 应\\u202e\"}", 0, 0, 1,
-	    "errcode 1: a\\x09b\\x0ac\\x1bd\\x7fe\\u0085f 应\\u202e" },
+	    "errcode 1: a\ufffdb\ufffdc\ufffdd\ufffde\ufffdf 应\ufffd" },
+	/* A backslash and a quote are the robot's own: kept. */
+	{ &robot_dingtalk, 200, "{\"errcode\":1,\"errmsg\":"
+	    "\"bad \\\"key\\\" \\\\x09\"}", 0, 0, 1,
+	    "errcode 1: bad \"key\" \\x09" },
 	/* yajl_tree keeps strings NUL-terminated: \u0000 ends one. */
 	{ &robot_dingtalk, 200, "{\"errcode\":1,\"errmsg\":"
 	    "\"a\\u0000b\"}", 0, 0, 1, "errcode 1: a" },
@@ -336,15 +340,16 @@ test_status(void)
 	}
 }
 
-/* Appended after what dst holds, escaped, cut to fit with its NUL. */
+/* Appended after what dst holds, made printable, cut to fit with its
+ * NUL. */
 static void
 test_printable(void)
 {
 	char	 dst[24], big[64];
 
 	strcpy(big, "a: ");
-	reply_printable(big, sizeof(big), "b\x1b[2Jc", 6);
-	CHECK_STR(big, "a: b\\x1b[2Jc");
+	reply_printable(big, sizeof(big), "b\x1b[2Jc\xff", 7);
+	CHECK_STR(big, "a: b\ufffd[2Jc\ufffd");
 	/* Cut: still valid UTF-8, and it says how much it left out. */
 	strcpy(dst, "");
 	reply_printable(dst, sizeof(dst), "应用应用应用应用应用应用应用", 42);
