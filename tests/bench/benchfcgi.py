@@ -63,15 +63,21 @@ class FastRobot:
         %s
     }""" % (self.tls_port, ca.server_cert, ca.server_key,
                 TLS_KEEPALIVE_REQUESTS, self._locations())
+        # The PHP relay opens a connection a request, thousands a
+        # second; short of worker_connections, nginx closes idle
+        # keep-alive connections to make room (logged at "warn":
+        # "worker_connections are not enough, reusing connections"),
+        # and the relay's workers would count new connections for it.
         conf = """
 worker_processes 1;
 daemon off;
 pid %(d)s/nginx.pid;
-error_log %(d)s/error.log;
-events { worker_connections 1024; }
+error_log %(d)s/error.log warn;
+worker_rlimit_nofile 20000;
+events { worker_connections 8192; }
 http {
     log_format bench '$server_port $connection $connection_requests '
-                     '$ssl_session_reused';
+                     '$ssl_session_reused $arg_who';
     access_log %(d)s/access.log bench;
     client_body_temp_path %(d)s/tmp;
     keepalive_requests 1000000;
@@ -108,13 +114,15 @@ http {
                 ('/robot/send', OK_WECOM),
                 ('/open-apis/bot/v2/hook/', OK_FEISHU)))
 
-    def urls(self, tls=False):
+    def urls(self, tls=False, who='-'):
+        """Each robot's URL; who tags what the relay under test sends,
+        so that since() counts only its requests."""
         base = 'http%s://127.0.0.1:%d' % ('s' if tls else '',
                                           self.tls_port if tls else
                                           self.port)
-        return {'wecom': base + '/cgi-bin/webhook/send?key=k',
-                'dingtalk': base + '/robot/send?access_token=k',
-                'feishu': base + '/open-apis/bot/v2/hook/k'}
+        return {'wecom': base + '/cgi-bin/webhook/send?key=k&who=' + who,
+                'dingtalk': base + '/robot/send?access_token=k&who=' + who,
+                'feishu': base + '/open-apis/bot/v2/hook/k?who=' + who}
 
     def mark(self):
         try:
@@ -122,14 +130,17 @@ http {
         except OSError:
             return 0
 
-    def since(self, start):
+    def since(self, start, who):
         """(requests, the set of connections, resumed TLS sessions)
-        logged since mark() said start."""
+        logged since mark() said start, of those tagged who.  A CGI
+        still running when its wrk run ended posts during the next
+        server's run: the tag keeps it out of that server's count."""
         with open(self.log) as f:
             f.seek(start)
             lines = [x.split() for x in f.read().splitlines()]
+        lines = [x for x in lines if x[4:] == [who]]
         conns = {(x[0], x[1]) for x in lines}
-        resumed = sum(1 for x in lines if x[2] == '1' and x[3:] == ['r'])
+        resumed = sum(1 for x in lines if x[2] == '1' and x[3] == 'r')
         return len(lines), conns, resumed
 
     def close(self):
@@ -138,8 +149,9 @@ http {
         shutil.rmtree(self.pub, ignore_errors=True)
 
 
-def config(robot):
-    u, t = robot.urls(), robot.urls(tls=True) if robot.tls_port else None
+def config(robot, who):
+    u = robot.urls(who=who)
+    t = robot.urls(tls=True, who=who) if robot.tls_port else None
 
     def hooks(urls):
         return [{'name': 'wecom', 'type': 'wecom', 'url': urls['wecom'],
@@ -201,7 +213,7 @@ def _interleaved(servers, started, q, body, script, robot):
             m = bw.wrk(srv.url + '?' + q,
                        script() if callable(script) else script, 200,
                        seconds)
-            runs[key].append((m, robot.since(start)))
+            runs[key].append((m, robot.since(start, key)))
     out = {}
     for key, rs in runs.items():
         bad = [m.bad for m, _ in rs if m.bad]
@@ -224,7 +236,6 @@ def _rows(ctx, bench, servers, robot):
     t = ctx.table
     body = bench.event_body()
     script = bw.lua_script(ctx.work, body)
-    cfg = config(robot)
     php = os.path.join(bw.HERE, 'relay.php')
     nginx_cls = bw.bench_nginx(servers)
 
@@ -233,13 +244,14 @@ def _rows(ctx, bench, servers, robot):
 
     kinds = [
         ('floor', 'ref: trivial C CGI',
-         lambda: nginx_cls(cfg, ctx.refs.get('floor'))),
+         lambda: nginx_cls(config(robot, 'floor'),
+                           ctx.refs.get('floor'))),
         ('cgi', 'relay as CGI (fcgiwrap -c %d)' % bw.CHILDREN,
-         lambda: nginx_cls(cfg, bench.CGI)),
+         lambda: nginx_cls(config(robot, 'cgi'), bench.CGI)),
         ('php', 'PHP php-cgi -b (%d children)' % bw.CHILDREN,
-         lambda: nginx_cls(cfg, php, php_fastcgi=True)),
+         lambda: nginx_cls(config(robot, 'php'), php, php_fastcgi=True)),
         ('fcgi', 'relay FastCGI (%d workers)' % WORKERS,
-         lambda: Fastcgi(cfg, cgi=bench.CGI)),
+         lambda: Fastcgi(config(robot, 'fcgi'), cgi=bench.CGI)),
     ]
     for app, n in (('one', 1), ('three', 3), ('tls', 1)):
         if app == 'tls' and robot.tls_port is None:
@@ -387,10 +399,10 @@ def redis_throughput(ctx, rs):
                  'Redis (unix socket)'}
         for key, top in (('file', {'state_dir': state}),
                          ('redis', {'state_url': rs.unix_url()})):
-            cfg = config(robot)
+            cfg = config(robot, key)
             cfg['apps'] = {'one': {'token': 'bench-token', 'webhooks': [
                 {'name': 'json', 'type': 'json', 'events': ['*'],
-                 'url': robot.urls()['wecom']}]}}
+                 'url': robot.urls(who=key)['wecom']}]}}
             cfg.update(top)
             srv = Fastcgi(cfg, cgi=bench.CGI)
             try:
