@@ -243,6 +243,20 @@ sanitise(struct buf *out, const char *s, size_t len, size_t max, int replace)
 	size_t			 i = 0, n, u, used = 0;
 
 	while (i < len) {
+		/* Printable ASCII but backslash and quote: a run at once. */
+		for (n = 0; i + n < len && p[i + n] >= 0x20 && p[i + n] < 0x7f &&
+		    p[i + n] != '\\' && p[i + n] != '"'; n++)
+			continue;
+		if (n > 0) {
+			if (max > 0 && used + n > max)
+				n = max - used;
+			buf_append(out, p + i, n);
+			used += n;
+			i += n;
+			if (max > 0 && used == max)
+				break;
+			continue;
+		}
 		n = valid_len(p + i, len - i);
 		if (n == 0 || (n == 1 && (p[i] < 0x20 || p[i] == 0x7f)) ||
 		    (n > 1 && hidden(decode(p + i, n)))) {
