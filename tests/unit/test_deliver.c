@@ -323,7 +323,11 @@ test_tls_handshake(void)
 	buf_free(&req);
 }
 
-/* One transport, many batches: the multi handle is the caller's. */
+/*
+ * One transport, many batches: the multi handle is the caller's.  The
+ * second transfer reuses the first one's easy handle, reset: nothing of
+ * the first request (a header, the body) goes out with it.
+ */
 static void
 test_reuse(void)
 {
@@ -335,13 +339,21 @@ test_reuse(void)
 
 	config_init(5000);
 	CHECK((t = deliver_open(err, sizeof(err))) != NULL);
-	for (int i = 0; t != NULL && i < 2; i++) {
+	for (int i = 0; t != NULL && i < 3; i++) {
 		CHECK_INT(mock_start(&m, ANSWER, 200, 2), 0);
 		snprintf(url, sizeof(url), "http://127.0.0.1:%d/", m.port);
-		delivery_init(&d, url, "{}");
+		delivery_init(&d, url, i == 0 ? "{\"first\":1}" : "{}");
+		if (i == 0)
+			d.req.headers[d.req.n_headers++] =
+			    (char *)"X-Only-First: 1";
 		deliver_all(t, &d, 1, &cfg);
 		CHECK_INT(mock_end(&m, &req), 0);
 		CHECK_INT(d.http_status, 200);
+		CHECK((strstr(req.data, "X-Only-First: 1") != NULL) ==
+		    (i == 0));
+		CHECK((strstr(req.data, "{\"first\":1}") != NULL) == (i == 0));
+		CHECK(strstr(req.data, "Content-Type: application/json") !=
+		    NULL);
 		queue_judge(&d);
 		buf_reset(&req);
 	}
