@@ -302,17 +302,24 @@ cgi_front_fd(struct front *f, int *fd)
 	f->ctx = fd;
 }
 
+size_t
+cgi_emergency(char *out, size_t size, enum http_status st, const char *msg)
+{
+	int	 n;
+
+	if (size == 0)
+		return 0;
+	n = snprintf(out, size, "Status: %s\r\n"
+	    "Content-Type: application/json\r\nCache-Control: no-store\r\n"
+	    "\r\n{\"error\":\"%s\"}\n", cgi_statuses[st].line, msg);
+	return n < 0 ? 0 : (size_t)n >= size ? size - 1 : (size_t)n;
+}
+
 /* Prepares a complete response in emergency[] (no allocation later). */
 static void
 prepare_emergency(enum http_status st, const char *msg)
 {
-	int	 n;
-
-	n = snprintf(emergency, sizeof(emergency), "Status: %s\r\n"
-	    "Content-Type: application/json\r\nCache-Control: no-store\r\n"
-	    "\r\n{\"error\":\"%s\"}\n", cgi_statuses[st].line, msg);
-	emergency_len = n < 0 ? 0 : (size_t)n >= sizeof(emergency) ?
-	    sizeof(emergency) - 1 : (size_t)n;
+	emergency_len = cgi_emergency(emergency, sizeof(emergency), st, msg);
 }
 
 static void

@@ -61,6 +61,14 @@ int	 cgi_respond(struct front *f, enum http_status, const char *headers,
  */
 int	 cgi_deadline(unsigned int seconds, enum http_status st,
 	    const char *msg);
+/*
+ * Formats into out (size bytes) the whole response a backstop writes:
+ * status line, headers, {"error": msg} (msg ASCII, no escapes needed).
+ * Returns its length (cut to size - 1 at worst).  No allocation: the
+ * FastCGI front end frames it in records when it arms its own backstop.
+ */
+size_t	 cgi_emergency(char *out, size_t size, enum http_status st,
+	    const char *msg);
 /* A file the backstop removes before it exits (NULL: none), so that an
  * event it cuts short is not remembered as seen.  Copied. */
 void	 cgi_deadline_unlink(const char *path);

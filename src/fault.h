@@ -2,8 +2,10 @@
  * Crash injection for the tests: FAULT("name") kills the process with
  * SIGKILL, as a power cut or the OOM killer would, when the environment
  * says PGYER_FAULT=name (at its first pass) or PGYER_FAULT=name:N (at its
- * N-th pass).  Compiled only into the test build (-DPGYER_FAULTS, `make
- * faults`); in every other build FAULT() is nothing at all.
+ * N-th pass).  With PGYER_FAULT_HANG=1 too, the process stops there for
+ * good instead, as on a disk that never answers: only a signal ends it.
+ * Compiled only into the test build (-DPGYER_FAULTS, `make faults`); in
+ * every other build FAULT() is nothing at all.
  */
 #ifndef FAULT_H
 #define FAULT_H
@@ -26,8 +28,12 @@ fault_point(const char *name, int *passes)
 		return;
 	if (want[n] == ':')
 		at = strtol(want + n + 1, NULL, 10);
-	if (++*passes == at)
-		kill(getpid(), SIGKILL);
+	if (++*passes != at)
+		return;
+	if (getenv("PGYER_FAULT_HANG") != NULL)
+		for (;;)
+			pause();
+	kill(getpid(), SIGKILL);
 }
 
 #define FAULT(name) do {						\

@@ -12,17 +12,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <fastcgi.h>
 #include <fcgiapp.h>
 
 #include "cgi.h"
 #include "clock.h"
 #include "fcgi.h"
 #include "front.h"
+#include "io.h"
 #include "log.h"
 #include "xalloc.h"
 
-/* The supervisor's allowance past a request's own deadline: its answer,
- * the journal's fsyncs. */
+/* The supervisor's allowance past a request's own deadline, in case the
+ * worker's backstop cannot answer either. */
 #define GRACE_MS	5000LL
 /* A request's bound between the steps that set their own: the lock waits
  * and fsyncs around them (lock.h bounds each). */
@@ -38,6 +40,19 @@ struct fcgi_ctx {
 
 /* SIGTERM: 1 once asked to stop (after the request in hand). */
 static volatile sig_atomic_t stopping;
+/*
+ * The backstop, as the CGI's (cgi.c): past the deadline the pipeline set,
+ * SIGALRM's handler writes the response prepared here, as whole FastCGI
+ * records (https://fastcgi-archives.github.io/FastCGI_Specification.html
+ * 3.3, 5.3, 5.5: the response on FCGI_STDOUT, its end, FCGI_END_REQUEST),
+ * straight to the connection, unless a response was begun; removes the
+ * file it was given; and exits.  The supervisor starts a new worker.
+ */
+static unsigned char		 backstop[3 * FCGI_HEADER_LEN + 512 + 8];
+static size_t			 backstop_len;
+static int			 backstop_fd = -1;
+static char			 backstop_forget[4096];
+static volatile sig_atomic_t	 answering;
 /* The request in hand, for the out-of-memory handler only. */
 static struct front *current;
 
@@ -127,14 +142,78 @@ fcgi_write(struct front *f, const char *p, size_t n)
 
 	if (n > INT_MAX)
 		return -1;
+	answering = 1;
 	return FCGX_PutStr(p, (int)n, c->req->out) == (int)n ? 0 : -1;
 }
 
+/* A record header (the specification's 3.3) at p; its length. */
+static size_t
+record(unsigned char *p, int type, int id, size_t len)
+{
+	p[0] = FCGI_VERSION_1;
+	p[1] = (unsigned char)type;
+	p[2] = (unsigned char)(id >> 8 & 0xff);
+	p[3] = (unsigned char)(id & 0xff);
+	p[4] = (unsigned char)(len >> 8 & 0xff);
+	p[5] = (unsigned char)(len & 0xff);
+	p[6] = 0;	/* no padding */
+	p[7] = 0;
+	return FCGI_HEADER_LEN;
+}
+
+/* Prepares the backstop's answer for request id on fd: st and msg. */
+static void
+prepare_backstop(int fd, int id, enum http_status st, const char *msg)
+{
+	unsigned char	*p = backstop;
+	size_t		 n;
+
+	n = cgi_emergency((char *)p + FCGI_HEADER_LEN, 512, st, msg);
+	p += record(p, FCGI_STDOUT, id, n);
+	p += n;
+	p += record(p, FCGI_STDOUT, id, 0);
+	p += record(p, FCGI_END_REQUEST, id, 8);
+	/* appStatus 0, FCGI_REQUEST_COMPLETE, 3 reserved bytes. */
+	memset(p, 0, 8);
+	p[4] = FCGI_REQUEST_COMPLETE;
+	p += 8;
+	backstop_len = (size_t)(p - backstop);
+	backstop_fd = fd;
+}
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	if (answering) {
+		log_urgent("deadline passed while the response was written");
+		_exit(FCGI_EXIT_BACKSTOP);
+	}
+	answering = 1;
+	(void)io_write_all(backstop_fd, backstop, backstop_len);
+	/* unlink() is async-signal-safe (POSIX 2008 2.4.3). */
+	if (backstop_forget[0] != '\0')
+		(void)unlink(backstop_forget);
+	log_urgent("deadline passed, answered by the backstop");
+	_exit(FCGI_EXIT_BACKSTOP);
+}
+
+static void
+fcgi_forget(struct front *f, const char *path)
+{
+	(void)f;
+	if (path == NULL || strlen(path) >= sizeof(backstop_forget))
+		backstop_forget[0] = '\0';
+	else
+		memcpy(backstop_forget, path, strlen(path) + 1);
+}
+
 /*
- * No alarm in a worker: the body read is bounded by the socket's receive
- * timeout (a read past it fails with EAGAIN: 408), the rest by curl's and
- * the locks' own deadlines, and the whole request by the supervisor,
- * which kills a worker past the time published here.
+ * The body read is bounded by the socket's receive timeout (a read past
+ * it fails with EAGAIN: the pipeline answers 408; the backstop a second
+ * later only if it cannot), the rest by curl's and the locks' own
+ * deadlines, then by the backstop, as in the CGI; and the whole request
+ * by the supervisor, which kills a worker past the time published here.
  */
 static void
 fcgi_deadline(struct front *f, unsigned int seconds, enum http_status st,
@@ -144,7 +223,11 @@ fcgi_deadline(struct front *f, unsigned int seconds, enum http_status st,
 	struct timeval	 tv;
 	long long	 ms = seconds > 0 ? seconds * 1000LL : STEP_MS;
 
-	(void)msg;
+	alarm(0);
+	if (seconds > 0) {
+		prepare_backstop(c->req->ipcFd, c->req->requestId, st, msg);
+		alarm(st == HTTP_408 ? seconds + 1 : seconds);
+	}
 	if (st == HTTP_408 && seconds > 0) {
 		tv.tv_sec = seconds;
 		tv.tv_usec = 0;
@@ -218,6 +301,7 @@ fcgi_out_of_memory(void)
 		return;
 	c = current->ctx;
 	current->responded = 1;
+	answering = 1;
 	(void)FCGX_PutStr(oom, sizeof(oom) - 1, c->req->out);
 	FCGX_Finish_r(c->req);
 }
@@ -243,6 +327,12 @@ fcgi_serve(int lfd, struct fcgi_slot *slot, fcgi_handler h, void *arg)
 		log_msg("FastCGI: sigaction: %s", strerror(errno));
 		return -1;
 	}
+	sa.sa_handler = on_alarm;
+	sa.sa_flags = 0;
+	if (sigaction(SIGALRM, &sa, NULL) == -1) {
+		log_msg("FastCGI: sigaction: %s", strerror(errno));
+		return -1;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	xalloc_set_handler(fcgi_out_of_memory);
 	if ((fl = fcntl(lfd, F_GETFL)) == -1 ||
@@ -256,13 +346,17 @@ fcgi_serve(int lfd, struct fcgi_slot *slot, fcgi_handler h, void *arg)
 		f.read = fcgi_read;
 		f.write = fcgi_write;
 		f.deadline = fcgi_deadline;
+		f.forget = fcgi_forget;
 		f.ctx = &c;
+		answering = 0;
+		fcgi_forget(&f, NULL);
 		fcgi_deadline(&f, 0, HTTP_504, "");
 		current = &f;
 		h(&f, arg);
 		if (!f.responded)
 			cgi_error(&f, HTTP_500, "internal error");
 		current = NULL;
+		alarm(0);
 		FCGX_Finish_r(&req);
 		if (slot != NULL)
 			slot->busy_until = 0;

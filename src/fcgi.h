@@ -21,6 +21,10 @@ struct fcgi_slot {
 	_Atomic long long	 busy_until;
 };
 
+/* A worker's exit status once its backstop answered a request past its
+ * deadline (the supervisor says so, and starts another). */
+#define FCGI_EXIT_BACKSTOP	3
+
 /* One request, start to end; the front end says whether it responded. */
 typedef void	 (*fcgi_handler)(struct front *, void *arg);
 

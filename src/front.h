@@ -22,8 +22,8 @@ struct front {
 	/*
 	 * Bounds what follows by seconds (0: the bound of the step just
 	 * done is over); past it, the request is answered with st and msg
-	 * by whatever outlives this process's step (the CGI's backstop, a
-	 * worker's supervisor).  NULL: nothing to do.
+	 * by the front end's backstop (SIGALRM, in the CGI and in a
+	 * FastCGI worker), and the process ends.  NULL: nothing to do.
 	 */
 	void		 (*deadline)(struct front *, unsigned int seconds,
 			    enum http_status st, const char *msg);

@@ -81,11 +81,15 @@ ended(struct worker *w, int status, int stopping)
 			log_msg("FastCGI: worker %ld killed by signal %d%s",
 			    (long)w->pid, WTERMSIG(status), w->killed ?
 			    " (past its request's deadline)" : "");
+		else if (WEXITSTATUS(status) == FCGI_EXIT_BACKSTOP)
+			log_msg("FastCGI: worker %ld answered a request past "
+			    "its deadline and ended: replaced", (long)w->pid);
 		else
 			log_msg("FastCGI: worker %ld exited with %d",
 			    (long)w->pid, WEXITSTATUS(status));
 	}
-	if (now - w->started < HEALTHY_MS && !w->killed)
+	if (now - w->started < HEALTHY_MS && !w->killed &&
+	    !(WIFEXITED(status) && WEXITSTATUS(status) == FCGI_EXIT_BACKSTOP))
 		w->backoff = w->backoff == 0 ? BACKOFF_MIN_MS :
 		    w->backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS :
 		    w->backoff * 2;
@@ -176,8 +180,9 @@ supervise_main(int argc, char *argv[], fcgi_handler h, void *arg,
 			if (w[i].pid == 0)
 				continue;
 			running++;
-			/* Past its deadline: the web server answers for it
-			 * (the connection closes unanswered: 502). */
+			/* Past its deadline and its own backstop's: the web
+			 * server answers for it (the connection closes
+			 * unanswered: 502). */
 			until = slots[i].busy_until;
 			if (until != 0 && now > until && !w[i].killed) {
 				log_msg("FastCGI: worker %ld past its "

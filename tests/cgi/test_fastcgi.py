@@ -16,7 +16,7 @@ from cgirun import APP, SLOW, CgiError, config_for, event_body  # noqa: E402
 from fcgirun import FcgiRelay  # noqa: E402
 from harness import main, test  # noqa: E402
 from mockrobot import MockRobot  # noqa: E402
-from spoolrelay import Relay  # noqa: E402
+from spoolrelay import Relay, fault_binary  # noqa: E402
 
 QUERY = 'app=' + APP
 
@@ -207,6 +207,43 @@ def worker_killed_mid_request():
             until(lambda: relay.workers() and relay.workers() != before,
                   'a new worker')
             assert 'killed by signal 9' in relay.log()
+        finally:
+            relay.close()
+
+
+@test
+def worker_past_its_deadline_answered_by_its_backstop():
+    """A worker stuck past its request's deadline (here: the disk under
+    the journal stops answering once the robot has the message) answers
+    as the CGI's backstop does, with the relay's 504, not the web
+    server's 502; then it ends and the supervisor starts another."""
+    timeout_ms = 1000
+    with MockRobot('json') as bot, \
+            Relay([bot], timeout_ms=timeout_ms) as spool:
+        relay = FcgiRelay(spool.cfg, workers=1,
+                          program=fault_binary()[0],
+                          env={'PGYER_FAULT': 'journal-before-done',
+                               'PGYER_FAULT_HANG': '1'})
+        try:
+            before = relay.workers()
+            start = time.monotonic()
+            r = relay.request(event_body(), query=QUERY)
+            took = time.monotonic() - start
+            assert r.status == 504, r
+            assert r.json == {'error': 'deadline passed before the '
+                              'robots answered'}, r
+            # The backstop's time (timeout_ms + 2 s), not the
+            # supervisor's 5 s later.
+            assert timeout_ms / 1000 + 2 <= took < \
+                timeout_ms / 1000 + 2 + 2 * SLOW, took
+            assert len(bot.received) == 1
+            # Not removed: --drain sends it again (at least once).
+            assert len(spool.pending()) == 1, spool.pending()
+            until(lambda: relay.workers() and relay.workers() != before,
+                  'a new worker')
+            log = relay.log()
+            assert 'deadline passed, answered by the backstop' in log, log
+            assert 'answered a request past its deadline' in log, log
         finally:
             relay.close()
 

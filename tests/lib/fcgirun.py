@@ -118,7 +118,7 @@ class FcgiRelay:
     directory; see the module comment."""
 
     def __init__(self, config, workers=1, stdin=False, env=None,
-                 supervised=False):
+                 supervised=False, program=None):
         self.dir = tempfile.mkdtemp(prefix='pgyer-relay-fcgi-')
         self.path = os.path.join(self.dir, 'relay.sock')
         self.cfgpath = os.path.join(self.dir, 'config.json')
@@ -140,10 +140,11 @@ class FcgiRelay:
             lsock.listen(16)
             # Bare (mod_fcgid, spawn-fcgi), or with its supervisor on the
             # socket it was given (pgyer-relay.service: --fastcgi -).
-            argv = [binary()] + (['--fastcgi', '-', '--workers',
-                                  str(workers)] if supervised else [])
+            argv = [program or binary()] + (
+                ['--fastcgi', '-', '--workers', str(workers)]
+                if supervised else [])
         else:
-            argv = [binary(), '--fastcgi', 'unix:' + self.path,
+            argv = [program or binary(), '--fastcgi', 'unix:' + self.path,
                     '--workers', str(workers)]
         self.proc = subprocess.Popen(
             argv, env=e, stdin=lsock.fileno() if lsock else
