@@ -62,6 +62,9 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	size_t	 room = b->failed ? 0 : b->cap - b->len;
 	int	 n;
 
+	/* A buffer that once reached BUF_MAX has room past it. */
+	if (room > BUF_MAX - b->len + 1)
+		room = BUF_MAX - b->len + 1;
 	/* Most lines fit in the room there is: format once, into it. */
 	va_start(ap, fmt);
 	n = vsnprintf(room > 0 ? b->data + b->len : NULL, room, fmt, ap);

@@ -68,7 +68,7 @@ static const struct lazysym crypto_syms[] = {
  * costs several times the digest of a message this size.
  */
 static EVP_MD		*md_sha256, *md_sha1;
-static EVP_MAC_CTX	*hmac_sha256;	/* keyless: duplicated for each MAC */
+static EVP_MAC_CTX	*hmac_sha256;	/* duplicated for each MAC */
 
 static int
 check_version(char *err, size_t errlen)
@@ -143,7 +143,9 @@ crypto_sha1(const void *data, size_t len, unsigned char out[CRYPTO_SHA1_LEN],
 	return digest(data, len, out, CRYPTO_SHA1_LEN, 1, err, errlen);
 }
 
-/* The keyless HMAC-SHA256 context, made on the first use. */
+static const unsigned char	 empty_key[1];
+
+/* The HMAC-SHA256 context to duplicate, made on the first use. */
 static EVP_MAC_CTX *
 hmac_template(char *err, size_t errlen)
 {
@@ -161,9 +163,14 @@ hmac_template(char *err, size_t errlen)
 	if (hmac_sha256 != NULL)
 		return hmac_sha256;
 	if ((mac = ossl.EVP_MAC_fetch(NULL, "HMAC", NULL)) != NULL) {
-		/* The context keeps its own reference to mac. */
+		/*
+		 * The context keeps its own reference to mac.  Keyed once
+		 * (empty), so that its digest context is initialised:
+		 * OpenSSL 3.0.0 cannot duplicate one that is not.
+		 */
 		if ((ctx = ossl.EVP_MAC_CTX_new(mac)) != NULL &&
-		    ossl.EVP_MAC_CTX_set_params(ctx, params) != 1) {
+		    (ossl.EVP_MAC_CTX_set_params(ctx, params) != 1 ||
+		    ossl.EVP_MAC_init(ctx, empty_key, 0, NULL) != 1)) {
 			ossl.EVP_MAC_CTX_free(ctx);
 			ctx = NULL;
 		}
@@ -179,7 +186,6 @@ crypto_hmac_sha256(const void *key, size_t keylen, const void *msg,
     size_t msglen, unsigned char out[CRYPTO_SHA256_LEN], char *err,
     size_t errlen)
 {
-	static const unsigned char	 empty[1];
 	EVP_MAC_CTX			*tpl, *ctx;
 	size_t				 n = 0;
 	int				 ok;
@@ -192,7 +198,7 @@ crypto_hmac_sha256(const void *key, size_t keylen, const void *msg,
 		return -1;
 	}
 	/* A NULL key would mean "the key set before": there is none. */
-	ok = ossl.EVP_MAC_init(ctx, key != NULL ? key : empty, keylen,
+	ok = ossl.EVP_MAC_init(ctx, key != NULL ? key : empty_key, keylen,
 	    NULL) == 1 && ossl.EVP_MAC_update(ctx, msg, msglen) == 1 &&
 	    ossl.EVP_MAC_final(ctx, out, &n, CRYPTO_SHA256_LEN) == 1 &&
 	    n == CRYPTO_SHA256_LEN;

@@ -142,6 +142,9 @@ fcgi_write(struct front *f, const char *p, size_t n)
 
 	if (n > INT_MAX)
 		return -1;
+	/* libfcgi sends it at FCGX_Finish_r(): the backstop must not cut
+	 * it off now (the supervisor still bounds the rest). */
+	alarm(0);
 	answering = 1;
 	return FCGX_PutStr(p, (int)n, c->req->out) == (int)n ? 0 : -1;
 }
@@ -223,8 +226,10 @@ fcgi_deadline(struct front *f, unsigned int seconds, enum http_status st,
 	struct timeval	 tv;
 	long long	 ms = seconds > 0 ? seconds * 1000LL : STEP_MS;
 
+	/* Without a supervisor (spawn-fcgi) nothing would start another
+	 * process: no backstop there. */
 	alarm(0);
-	if (seconds > 0) {
+	if (seconds > 0 && c->slot != NULL) {
 		prepare_backstop(c->req->ipcFd, c->req->requestId, st, msg);
 		alarm(st == HTTP_408 ? seconds + 1 : seconds);
 	}
@@ -301,6 +306,7 @@ fcgi_out_of_memory(void)
 		return;
 	c = current->ctx;
 	current->responded = 1;
+	alarm(0);
 	answering = 1;
 	(void)FCGX_PutStr(oom, sizeof(oom) - 1, c->req->out);
 	FCGX_Finish_r(c->req);

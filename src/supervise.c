@@ -83,7 +83,7 @@ ended(struct worker *w, int status, int stopping)
 			    " (past its request's deadline)" : "");
 		else if (WEXITSTATUS(status) == FCGI_EXIT_BACKSTOP)
 			log_msg("FastCGI: worker %ld answered a request past "
-			    "its deadline and ended: replaced", (long)w->pid);
+			    "its deadline and ended", (long)w->pid);
 		else
 			log_msg("FastCGI: worker %ld exited with %d",
 			    (long)w->pid, WEXITSTATUS(status));

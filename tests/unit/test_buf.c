@@ -47,6 +47,10 @@ test_ceiling(void)
 	CHECK_INT(b.len, BUF_MAX);
 	CHECK_INT(buf_putc(&b, 'x'), -1);
 	CHECK_INT(b.len, BUF_MAX);
+	/* Emptied, it has room past the ceiling: still no text past it. */
+	buf_reset(&b);
+	CHECK_INT(buf_printf(&b, "%*s", (int)BUF_MAX + 1, ""), -1);
+	CHECK_INT(b.len, 0);
 	buf_free(&b);
 	CHECK_INT(buf_failed(&b), 0);
 	CHECK_INT(buf_puts(&b, "again"), 0);
