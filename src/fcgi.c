@@ -313,7 +313,8 @@ fcgi_out_of_memory(void)
 }
 
 int
-fcgi_serve(int lfd, struct fcgi_slot *slot, fcgi_handler h, void *arg)
+fcgi_serve(int lfd, struct fcgi_slot *slot, const sigset_t *mask,
+    fcgi_handler h, void *arg)
 {
 	FCGX_Request		 req;
 	struct fcgi_ctx		 c = { &req, slot };
@@ -340,6 +341,12 @@ fcgi_serve(int lfd, struct fcgi_slot *slot, fcgi_handler h, void *arg)
 		return -1;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* Only now: a SIGTERM sent before would have met libfcgi's own
+	 * handler (FCGX_Init() installs one), and been lost. */
+	if (mask != NULL && sigprocmask(SIG_SETMASK, mask, NULL) == -1) {
+		log_msg("FastCGI: sigprocmask: %s", strerror(errno));
+		return -1;
+	}
 	xalloc_set_handler(fcgi_out_of_memory);
 	if ((fl = fcntl(lfd, F_GETFL)) == -1 ||
 	    fcntl(lfd, F_SETFL, fl | O_NONBLOCK) == -1) {

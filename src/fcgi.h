@@ -7,6 +7,7 @@
 #ifndef FCGI_H
 #define FCGI_H
 
+#include <signal.h>
 #include <stdatomic.h>
 #include <stddef.h>
 
@@ -39,9 +40,11 @@ int	 fcgi_open(const char *addr, char *err, size_t errlen);
 /*
  * Serves requests on lfd with h until SIGTERM (a request in progress is
  * finished first); slot, when not NULL, gets each request's deadline.
+ * mask, when not NULL, is the signal mask set once the worker's own
+ * handlers are in place (a supervisor forks it with SIGTERM blocked).
  * Returns 0, or -1 when accepting failed (logged).
  */
-int	 fcgi_serve(int lfd, struct fcgi_slot *slot, fcgi_handler h,
-	    void *arg);
+int	 fcgi_serve(int lfd, struct fcgi_slot *slot, const sigset_t *mask,
+	    fcgi_handler h, void *arg);
 
 #endif

@@ -667,7 +667,7 @@ main(int argc, char *argv[])
 		/* spawn-fcgi, mod_fcgid, systemd's StandardInput=socket:
 		 * FastCGI on the listening socket we were given. */
 		if (argc == 1 && fcgi_listening(STDIN_FILENO)) {
-			rc = fcgi_serve(STDIN_FILENO, NULL, serve, &p);
+			rc = fcgi_serve(STDIN_FILENO, NULL, NULL, serve, &p);
 			proc_free(&p);
 			return rc == 0 ? 0 : 1;
 		}

@@ -57,8 +57,9 @@ spawn(struct worker *w, struct fcgi_slot *slot, int lfd,
 	if (pid == 0) {
 		signal(SIGINT, SIG_IGN);
 		signal(SIGHUP, SIG_IGN);
-		sigprocmask(SIG_SETMASK, mask, NULL);
-		rc = fcgi_serve(lfd, slot, h, arg);
+		/* Still blocked: fcgi_serve() unblocks them when its SIGTERM
+		 * handler is there to see one. */
+		rc = fcgi_serve(lfd, slot, mask, h, arg);
 		if (worker_end != NULL)
 			worker_end(arg);
 		/* exit(), not _exit(): the leak checkers see each worker. */

@@ -187,6 +187,8 @@ def worker_killed_mid_request():
     with MockRobot('json', mode='hang') as bot, Relay([bot]) as spool:
         relay = FcgiRelay(spool.cfg, workers=1)
         try:
+            # The supervisor listens before it starts its worker.
+            until(relay.workers, 'a worker')
             before = relay.workers()
             got = {}
 
@@ -225,6 +227,8 @@ def worker_past_its_deadline_answered_by_its_backstop():
                           env={'PGYER_FAULT': 'journal-before-done',
                                'PGYER_FAULT_HANG': '1'})
         try:
+            # The supervisor listens before it starts its worker.
+            until(relay.workers, 'a worker')
             before = relay.workers()
             start = time.monotonic()
             r = relay.request(event_body(), query=QUERY)
