@@ -332,9 +332,7 @@ on_alarm(int sig)
 	}
 	responded = 1;
 	(void)io_write_all(STDOUT_FILENO, emergency, emergency_len);
-	/* unlink() is async-signal-safe (POSIX 2008 2.4.3). */
-	if (forget[0] != '\0')
-		(void)unlink(forget);
+	cgi_deadline_forget();
 	log_urgent("deadline passed, answered by the backstop");
 	_exit(0);
 }
@@ -366,6 +364,14 @@ cgi_deadline_unlink(const char *path)
 		forget[0] = '\0';
 	else
 		memcpy(forget, path, strlen(path) + 1);
+}
+
+void
+cgi_deadline_forget(void)
+{
+	/* unlink() is async-signal-safe (POSIX 2008 2.4.3). */
+	if (forget[0] != '\0')
+		(void)unlink(forget);
 }
 
 void

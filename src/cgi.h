@@ -72,6 +72,8 @@ size_t	 cgi_emergency(char *out, size_t size, enum http_status st,
 /* A file the backstop removes before it exits (NULL: none), so that an
  * event it cuts short is not remembered as seen.  Copied. */
 void	 cgi_deadline_unlink(const char *path);
+/* Removes that file: for a backstop's signal handler (only unlink(2)). */
+void	 cgi_deadline_forget(void);
 /* Writes a prepared 500 without allocating, then exits: for when memory
  * runs out. */
 void	 cgi_out_of_memory(void);

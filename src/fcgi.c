@@ -51,7 +51,6 @@ static volatile sig_atomic_t stopping;
 static unsigned char		 backstop[3 * FCGI_HEADER_LEN + 512 + 8];
 static size_t			 backstop_len;
 static int			 backstop_fd = -1;
-static char			 backstop_forget[4096];
 static volatile sig_atomic_t	 answering;
 /* The request in hand, for the out-of-memory handler only. */
 static struct front *current;
@@ -194,9 +193,7 @@ on_alarm(int sig)
 	}
 	answering = 1;
 	(void)io_write_all(backstop_fd, backstop, backstop_len);
-	/* unlink() is async-signal-safe (POSIX 2008 2.4.3). */
-	if (backstop_forget[0] != '\0')
-		(void)unlink(backstop_forget);
+	cgi_deadline_forget();
 	log_urgent("deadline passed, answered by the backstop");
 	_exit(FCGI_EXIT_BACKSTOP);
 }
@@ -205,10 +202,7 @@ static void
 fcgi_forget(struct front *f, const char *path)
 {
 	(void)f;
-	if (path == NULL || strlen(path) >= sizeof(backstop_forget))
-		backstop_forget[0] = '\0';
-	else
-		memcpy(backstop_forget, path, strlen(path) + 1);
+	cgi_deadline_unlink(path);
 }
 
 /*
