@@ -92,8 +92,7 @@ lock_wait(int fd, long long until_ms)
 		nap.tv_sec = 0;
 		nap.tv_nsec = (long)us * 1000;
 		(void)nanosleep(&nap, NULL);
-		if (us < NAP_MAX_US)
-			us = us * 2 < NAP_MAX_US ? us * 2 : NAP_MAX_US;
+		us = us * 2 < NAP_MAX_US ? us * 2 : NAP_MAX_US;
 	}
 	return rc;
 }
